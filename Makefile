@@ -1,0 +1,55 @@
+# ha_agents — see README.md.  `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server iproute2 \
+	tcpdump socat iputils-ping iputils-arping psmisc procps curl libxml2-utils \
+	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd
+PYTEST_ARGS ?=
+
+.PHONY: install deps venv test test-fast check bench demo clean install-system
+
+# Debian packages the tests and the demo use (real Heartbeat, resource-agents, ...).
+# Service start-up at install time is disabled: nothing may run as the host's cluster.
+deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -q && \
+	    apt-get install -y -q --no-install-recommends $$missing && rm -f /usr/sbin/policy-rc.d; \
+	  fi; \
+	else echo "make deps: not root or no apt-get; skipping Debian packages"; fi
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+venv: $(PY)
+	$(PY) -m pip install -q -e '.[test,dev]'
+
+# Install ha-agents for this user (the README's first command).
+install: venv
+
+test: deps venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(PY) -m pytest -m "not netns" $(PYTEST_ARGS)
+
+check: venv
+	$(VENV)/bin/ruff check ha_agents tests bench
+	$(VENV)/bin/ruff format --check ha_agents tests bench
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q -m "not netns"
+
+bench: deps venv
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+demo: deps venv
+	$(PY) -m ha_agents check --config-dir conf
+	@if [ -f ha_agents/commands/demo.py ]; then $(PY) -m ha_agents demo --config-dir conf; fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""ha_agents: a Heartbeat-compatible high-availability cluster manager."""
+
+__version__ = "0.1.0"

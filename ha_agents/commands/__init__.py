@@ -1,0 +1,1 @@
+"""One module per `ha-agents` subcommand; each defines ``register(subparsers)``."""
