@@ -1,0 +1,1 @@
+"""Operations: systemd integration, compatibility commands, system install layout."""

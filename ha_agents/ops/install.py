@@ -1,0 +1,135 @@
+"""Lay ha_agents out on a system: compat commands, /etc/ha.d examples, agents, unit file.
+
+Rules a sysadmin relies on: an existing file of the user's is never overwritten (it is
+reported as kept); authkeys is written 0600; everything can be laid under a staging
+root (``--root``, like DESTDIR) so packagers and tests see exactly what would change.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ha_agents.ops.compat import COMMANDS
+
+MARKER = "# installed by ha-agents install-compat"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    path: str
+    action: str  # "wrote", "kept", "created"
+
+    def render(self) -> str:
+        return f"{self.action}: {self.path}"
+
+
+def _under(root: Path, absolute: str) -> Path:
+    return root / absolute.lstrip("/")
+
+
+def compat_script(name: str, python: str) -> str:
+    return f'#!/bin/sh\n{MARKER}\nexec "{python}" -m ha_agents.ops.compat {name} "$@"\n'
+
+
+def install_compat(prefix: Path, python: str | None = None, force: bool = False) -> list[Step]:
+    """Write PREFIX/bin/{cl_status,hb_standby,hb_takeover}.
+
+    A file that is not one of ours (no marker line: e.g. a real Heartbeat's cl_status)
+    is kept unless ``force``.
+    """
+    py = python or sys.executable
+    bindir = prefix / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+    for name in COMMANDS:
+        dest = bindir / name
+        if dest.exists() and not force:
+            try:
+                ours = MARKER in dest.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                ours = False
+            if not ours:
+                steps.append(Step(str(dest), "kept (not ours; --force replaces it)"))
+                continue
+        tmp = dest.with_name(f".{name}.tmp")
+        tmp.write_text(compat_script(name, py), encoding="utf-8")
+        tmp.chmod(0o755)
+        os.replace(tmp, dest)
+        steps.append(Step(str(dest), "wrote"))
+    return steps
+
+
+def unit_text(ha_agents_cmd: str) -> str:
+    text = resources.files("ha_agents.ops").joinpath("data/ha-agents.service").read_text()
+    return text.replace("@HA_AGENTS@", ha_agents_cmd)
+
+
+def _copy_new(src: Path, dest: Path, mode: int | None, steps: list[Step]) -> None:
+    if dest.exists():
+        steps.append(Step(str(dest), "kept"))
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    if mode is not None:
+        dest.chmod(mode)
+    steps.append(Step(str(dest), "wrote"))
+
+
+def _write_agent(src: Path, dest: Path, python: str, steps: list[Step]) -> None:
+    """Copy an agent with its shebang pointing at the interpreter that has ha_agents."""
+    body = src.read_text(encoding="utf-8")
+    if body.startswith("#!"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+        body = f"#!{python}\n{body}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.chmod(0o755)
+    os.replace(tmp, dest)
+    steps.append(Step(str(dest), "wrote"))
+
+
+def install_system(
+    root: Path,
+    examples: Path,
+    agents: Path,
+    python: str | None = None,
+    ha_agents_cmd: str | None = None,
+) -> list[Step]:
+    """Install under ``root`` (``/`` for the real system).
+
+    * /etc/ha.d/{ha.cf,haresources,authkeys} from ``examples`` unless present (authkeys 0600);
+    * our agents to /usr/lib/ha_agents/resource.d/ and, as OCF provider ``ha_agents``, to
+      /usr/lib/ocf/resource.d/ha_agents/ (never into /etc/ha.d/resource.d, where a real
+      Heartbeat's scripts of the same names live);
+    * the state dir /var/lib/heartbeat and the systemd unit.
+    """
+    py = python or sys.executable
+    cmd = ha_agents_cmd or f"{py} -m ha_agents"
+    steps: list[Step] = []
+    etc = _under(root, "/etc/ha.d")
+    for name, mode in (("ha.cf", 0o644), ("haresources", 0o644), ("authkeys", 0o600)):
+        src = examples / name
+        if src.is_file():
+            _copy_new(src, etc / name, mode, steps)
+    for src in sorted(agents.iterdir()) if agents.is_dir() else []:
+        if not src.is_file() or not os.access(src, os.X_OK) or src.name.startswith("."):
+            continue
+        _write_agent(src, _under(root, "/usr/lib/ha_agents/resource.d") / src.name, py, steps)
+        _write_agent(src, _under(root, "/usr/lib/ocf/resource.d/ha_agents") / src.name, py, steps)
+    state = _under(root, "/var/lib/heartbeat")
+    if not state.is_dir():
+        state.mkdir(parents=True)
+        steps.append(Step(str(state), "created"))
+    state.chmod(state.stat().st_mode & ~(stat.S_IWGRP | stat.S_IWOTH))
+    unit = _under(root, "/etc/systemd/system/ha-agents.service")
+    unit.parent.mkdir(parents=True, exist_ok=True)
+    unit.write_text(unit_text(cmd), encoding="utf-8")
+    steps.append(Step(str(unit), "wrote"))
+    return steps

@@ -1,0 +1,103 @@
+"""install-compat and install-system lay files out without clobbering the user's."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ha_agents.ops.install import install_compat, install_system, unit_text
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ha_agents", *argv], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_install_compat_writes_scripts_and_keeps_a_real_heartbeat_command(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    foreign = tmp_path / "bin" / "cl_status"
+    foreign.write_text("#!/bin/sh\necho real heartbeat\n")
+    steps = install_compat(tmp_path, python="/usr/bin/python3")
+    assert [s.action.split()[0] for s in steps] == ["kept", "wrote", "wrote"]
+    assert foreign.read_text() == "#!/bin/sh\necho real heartbeat\n"
+    standby = (tmp_path / "bin" / "hb_standby").read_text()
+    assert 'exec "/usr/bin/python3" -m ha_agents.ops.compat hb_standby "$@"' in standby
+    install_compat(tmp_path, python="/usr/bin/python3", force=True)
+    assert "ha_agents.ops.compat cl_status" in foreign.read_text()
+
+
+@pytest.mark.parametrize("name", ["hb_standby", "hb_takeover"])
+def test_compat_standby_refuses_a_bad_argument_like_heartbeat(tmp_path: Path, name: str) -> None:
+    install_compat(tmp_path, python=sys.executable)
+    proc = subprocess.run(
+        [str(tmp_path / "bin" / name), "bogus"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == f"/usr/share/heartbeat/{name}: wrong resources(bogus).\nusage:\n"
+    assert proc.stderr == f"/usr/share/heartbeat/{name} [all|foreign|local|failback]\n"
+    proc = subprocess.run(
+        [str(tmp_path / "bin" / name), "all", "x"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(f"/usr/share/heartbeat/{name}: too many arguments\n")
+
+
+def test_install_system_never_overwrites_and_keeps_authkeys_private(tmp_path: Path) -> None:
+    examples = tmp_path / "ex"
+    examples.mkdir()
+    for name in ("ha.cf", "haresources", "authkeys"):
+        (examples / name).write_text(f"# example {name}\n")
+    agents = tmp_path / "agents"
+    agents.mkdir()
+    agent = agents / "myagent"
+    agent.write_text("#!/usr/bin/env python3\nprint('hi')\n")
+    agent.chmod(0o755)
+    root = tmp_path / "root"
+    (root / "etc/ha.d").mkdir(parents=True)
+    (root / "etc/ha.d/ha.cf").write_text("# the user's own\n")
+
+    steps = install_system(root, examples, agents, python="/opt/py/bin/python3")
+    rendered = [s.render() for s in steps]
+    assert f"kept: {root}/etc/ha.d/ha.cf" in rendered
+    assert (root / "etc/ha.d/ha.cf").read_text() == "# the user's own\n"
+    assert (root / "etc/ha.d/authkeys").stat().st_mode & 0o777 == 0o600
+    for where in ("usr/lib/ha_agents/resource.d", "usr/lib/ocf/resource.d/ha_agents"):
+        installed = root / where / "myagent"
+        assert installed.read_text() == "#!/opt/py/bin/python3\nprint('hi')\n"
+        assert installed.stat().st_mode & 0o111
+    assert (root / "var/lib/heartbeat").is_dir()
+    unit = (root / "etc/systemd/system/ha-agents.service").read_text()
+    assert "ExecStart=/opt/py/bin/python3 -m ha_agents run" in unit
+    assert "Type=notify" in unit and "ExecReload=" in unit
+
+
+def test_install_system_cli_lays_out_the_repo_examples(tmp_path: Path) -> None:
+    proc = _run("install-system", "--root", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote: {tmp_path}/etc/systemd/system/ha-agents.service" in proc.stdout
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="needs systemd-analyze (Debian package systemd; make deps installs it, CI has it)",
+)
+def test_unit_file_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    unit = tmp_path / "ha-agents.service"
+    unit.write_text(unit_text(f"{sys.executable} -m ha_agents"))
+    proc = subprocess.run(
+        ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    broken = tmp_path / "broken.service"
+    broken.write_text(unit.read_text().replace("Type=notify", "Type=notifyy"))
+    proc = subprocess.run(
+        ["systemd-analyze", "verify", str(broken)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode != 0 or "notifyy" in proc.stderr
