@@ -51,5 +51,10 @@ demo: deps venv
 	$(PY) -m ha_agents check --config-dir conf
 	@if [ -f ha_agents/commands/demo.py ]; then $(PY) -m ha_agents demo --config-dir conf; fi
 
+# Lay out /etc/ha.d examples (never overwriting), our agents, the state dir and the
+# systemd unit.  DESTDIR=/tmp/stage make install-system shows what it would write.
+install-system: venv
+	$(PY) -m ha_agents install-system --root "$(or $(DESTDIR),/)" --python "$(abspath $(PY))"
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
