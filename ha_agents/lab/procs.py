@@ -1,0 +1,93 @@
+"""Find and signal processes by PID: by namespace inode, by process group.
+
+The lab never kills by name (no pkill/killall): every process it stops is found
+through something it created — a tracked Popen, a network namespace it made, or
+the mount namespace of a node it launched — and is signalled by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def ns_inode(path: str) -> int | None:
+    """The inode of a namespace file (/run/netns/X or /proc/PID/ns/net), or None."""
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def pids_in_ns(kind: str, inode: int) -> list[int]:
+    """PIDs of every process whose /proc/PID/ns/<kind> is the namespace ``inode``."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        if ns_inode(f"/proc/{entry.name}/ns/{kind}") == inode:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True if ``pid`` exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return bool(fields) and fields[0] not in ("Z", "X")
+
+
+def start_time(pid: int) -> int | None:
+    """The kernel start time of ``pid`` (clock ticks since boot): tells PID reuse apart."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def send(pid: int, sig: int) -> bool:
+    """Signal one PID; False if it is already gone."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False
+    return True
+
+
+def send_group(pgid: int, sig: int) -> bool:
+    """Signal a process group we created (start_new_session); False if it is gone."""
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def wait_gone(pids: Iterable[int], timeout: float) -> list[int]:
+    """Wait (bounded) until none of ``pids`` is alive; return those still alive."""
+    remaining = [p for p in pids if alive(p)]
+    deadline = time.monotonic() + timeout
+    while remaining and time.monotonic() < deadline:
+        time.sleep(0.02)
+        remaining = [p for p in remaining if alive(p)]
+    return remaining
+
+
+def terminate(pids: Iterable[int], grace: float = 3.0) -> None:
+    """SIGTERM each PID, wait up to ``grace`` seconds, then SIGKILL the rest."""
+    targets = [p for p in pids if p != os.getpid()]
+    for pid in targets:
+        send(pid, signal.SIGTERM)
+    for pid in wait_gone(targets, grace):
+        send(pid, signal.SIGKILL)
+    wait_gone(targets, 2.0)
