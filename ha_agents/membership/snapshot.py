@@ -1,0 +1,37 @@
+"""A frozen view of the engine's state, for ``ha-agents status`` and the control socket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ha_agents.membership.states import LinkStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    name: str
+    status: LinkStatus
+    age_s: float | None  # seconds since last heard on this link (None: never / local)
+    source: str | None  # the peer's source address on this link
+
+
+@dataclass(frozen=True, slots=True)
+class NodeView:
+    name: str
+    status: str  # cl_status nodestatus word: init, up, active, dead
+    state: str  # PeerState value, or "local"
+    links: tuple[LinkView, ...]
+    age_s: float | None  # seconds since last heard (None: never)
+    generation: int | None
+    uuid: str | None  # hex
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipSnapshot:
+    local: str
+    status: str
+    generation: int
+    uuid: str
+    seq: int
+    nodes: tuple[NodeView, ...]  # peers in ha.cf order, then this node
+    counters: tuple[tuple[str, int], ...]
