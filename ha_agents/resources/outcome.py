@@ -1,0 +1,42 @@
+"""Values shared by the three calling conventions: operations, status verdicts, outcomes.
+
+Pure: no I/O.  Every class module (heartbeat, lsb, ocf) turns a script's exit code and
+output into an :class:`OpOutcome`; group semantics and the CLI only look at these values.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Operation(enum.Enum):
+    """The operations ha_agents asks of a resource (Heartbeat v1 uses the first three)."""
+
+    START = "start"
+    STOP = "stop"
+    STATUS = "status"
+    META_DATA = "meta-data"
+    VALIDATE_ALL = "validate-all"
+
+
+class Status(enum.Enum):
+    """What a status/monitor call says about a resource."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    FAILED = "failed"  # the script could not tell (error, unknown code, timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class OpOutcome:
+    """The meaning of one script run.
+
+    ``ok`` is True when the operation did what was asked (for status: the script answered
+    RUNNING or STOPPED); ``status`` is set for status calls; ``reason`` says why, in words a
+    log reader understands (``"exit 7 (OCF_NOT_RUNNING)"``).
+    """
+
+    ok: bool
+    reason: str
+    status: Status | None = None
