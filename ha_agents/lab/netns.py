@@ -33,10 +33,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ha_agents.lab import procs, registry
 from ha_agents.lab.registry import LabError
+
+if TYPE_CHECKING:
+    from ha_agents.lab.heartbeat import HeartbeatNode
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _IFNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,14}$")
@@ -407,6 +410,23 @@ class Lab:
         link = Link(ifname, cidr, bridge, port)
         host.links[ifname] = link
         return link
+
+    def add_heartbeat_node(
+        self,
+        host: Host,
+        node: str,
+        ha_cf: str,
+        haresources: str = "",
+        authkeys: str | None = None,
+        scripts: Mapping[str, str] | None = None,
+    ) -> HeartbeatNode:
+        """A real Heartbeat 3.0.6 node on ``host`` (not started; call ``.start()``)."""
+        from ha_agents.lab.heartbeat import DEFAULT_AUTHKEYS, HeartbeatNode
+
+        self._check_open()
+        return HeartbeatNode(
+            self, host, node, ha_cf, haresources, authkeys or DEFAULT_AUTHKEYS, scripts
+        )
 
     def sysctl(self, host: Host, key: str, value: str | int) -> None:
         if not re.match(r"^[a-z0-9_.\-/]+$", key):
