@@ -1,0 +1,78 @@
+"""Outputs of the failover resource manager (STYLE P4: every action carries a reason)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ha_agents.failover.messages import OutMessage
+
+
+class Level(enum.Enum):
+    """Heartbeat's log levels, spelled as its log lines spell them."""
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARN = "WARN"
+    ERROR = "ERROR"
+    CRIT = "CRIT"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Broadcast a resource-protocol message to the cluster."""
+
+    message: OutMessage
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcquireGroup:
+    """Start a haresources group (its resources left to right); answer with GroupDone."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseGroup:
+    """Stop a haresources group (its resources right to left); answer with GroupDone."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reannounce:
+    """Re-send gratuitous ARP for the group's addresses (IPaddr's GARP): we kept it
+    after a split brain, clients may still point at the loser's MAC."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """Run the configured fencing command against ``node``; answer with FenceDone."""
+
+    node: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One log line in Heartbeat's wording."""
+
+    level: Level
+    text: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShutdownComplete:
+    """Every group is released: the daemon may send ``shutdone`` and exit."""
+
+    reason: str
+
+
+Action = Send | AcquireGroup | ReleaseGroup | Reannounce | Fence | Notice | ShutdownComplete
