@@ -340,6 +340,8 @@ class Cluster:
             ok = self.fence_ok
 
             def fenced() -> None:
+                if not self.nodes[name].up or self.nodes[name].generation != gen:
+                    return  # the fencer was itself fenced first (a fencing race)
                 if ok:
                     self.power_off(target)
                 self._feed(name, ev.FenceDone(target, ok, self.now))
