@@ -1,0 +1,87 @@
+"""EDGE: Heartbeat-style logging.
+
+Lines ``Mon DD HH:MM:SS NODE ha_agents: [PID]: LEVEL: text`` go to ha.cf's ``logfile``
+(everything but debug) and ``debugfile`` (everything, with the ``key=value`` suffix);
+``logfacility`` sends them to syslog (/dev/log) with that facility.  With none of the
+three set, lines go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sys
+import time
+from typing import TextIO
+
+from ha_agents.membership.actions import Level, Notice
+
+PRIORITY = {"debug": 7, "info": 6, "WARN": 4, "ERROR": 3, "CRIT": 2}
+FACILITIES = {
+    "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
+    "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
+    **{f"local{i}": 16 + i for i in range(8)},
+}  # fmt: skip
+
+
+class HbLog:
+    def __init__(
+        self,
+        node: str,
+        logfile: str | None = None,
+        debugfile: str | None = None,
+        logfacility: str | None = None,
+        stderr: bool | None = None,
+    ) -> None:
+        self.node = node
+        self.pid = os.getpid()
+        self.files: list[tuple[TextIO, bool]] = []  # (file, include debug + suffix)
+        for path, debug in ((logfile, False), (debugfile, True)):
+            if path:
+                try:
+                    self.files.append((open(path, "a", encoding="utf-8", buffering=1), debug))  # noqa: SIM115
+                except OSError as exc:
+                    print(f"ha_agents: cannot open log file {path}: {exc}", file=sys.stderr)
+        self.facility = FACILITIES.get(logfacility or "")
+        self.syslog: socket.socket | None = None
+        if self.facility is not None:
+            try:
+                self.syslog = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                self.syslog.setblocking(False)
+                self.syslog.connect("/dev/log")
+            except OSError:
+                self.syslog = None
+        self.stderr = stderr if stderr is not None else not (self.files or self.syslog)
+
+    def notice(self, notice: Notice) -> None:
+        self.log(notice.level, notice.text, notice.reason)
+
+    def log(self, level: Level, text: str, suffix: str = "") -> None:
+        stamp = time.strftime("%b %d %H:%M:%S")
+        body = f"ha_agents: [{self.pid}]: {level.value}: {text}"
+        line = f"{stamp} {self.node} {body}"
+        for fh, debug in self.files:
+            if level is Level.DEBUG and not debug:
+                continue
+            with contextlib.suppress(OSError):
+                fh.write(f"{line}  [{suffix}]\n" if debug and suffix else line + "\n")
+        if self.syslog is not None and self.facility is not None:
+            pri = self.facility * 8 + PRIORITY[level.value]
+            msg = f"<{pri}>{time.strftime('%b %d %H:%M:%S')} {body}"
+            with contextlib.suppress(OSError):
+                self.syslog.send(msg.encode("utf-8", "replace"))
+        if self.stderr and level is not Level.DEBUG:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+
+    def info(self, text: str) -> None:
+        self.log(Level.INFO, text)
+
+    def close(self) -> None:
+        for fh, _ in self.files:
+            with contextlib.suppress(OSError):
+                fh.close()
+        if self.syslog is not None:
+            self.syslog.close()
