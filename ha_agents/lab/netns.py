@@ -40,6 +40,7 @@ from ha_agents.lab.registry import LabError
 
 if TYPE_CHECKING:
     from ha_agents.lab.heartbeat import HeartbeatNode
+    from ha_agents.lab.keepalived import KeepalivedNode
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _IFNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,14}$")
@@ -427,6 +428,13 @@ class Lab:
         return HeartbeatNode(
             self, host, node, ha_cf, haresources, authkeys or DEFAULT_AUTHKEYS, scripts
         )
+
+    def add_keepalived_node(self, host: Host, name: str, conf: str) -> KeepalivedNode:
+        """keepalived on ``host`` with config text ``conf`` (see make_keepalived_conf)."""
+        from ha_agents.lab.keepalived import KeepalivedNode
+
+        self._check_open()
+        return KeepalivedNode(self, host, name, conf)
 
     def sysctl(self, host: Host, key: str, value: str | int) -> None:
         if not re.match(r"^[a-z0-9_.\-/]+$", key):

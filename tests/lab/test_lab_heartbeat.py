@@ -81,20 +81,22 @@ def test_lab_heartbeat_pair_forms_and_sees_a_killed_peer_dead(lab: Lab) -> None:
     assert (cp.returncode, cp.stdout.strip()) == (1, "Heartbeat is stopped on this machine.")
 
 
-def test_lab_heartbeat_hang_stop_and_restart(lab: Lab) -> None:
+def test_lab_heartbeat_stop_restart_and_hang(lab: Lab) -> None:
     n1, n2, _ = _pair(lab)
+    assert wait_until(lambda: _active(n2, "node1"), timeout=15)
+    # orderly stop, then a restart in a fresh /run: the peer sees it come back
+    mark = n2.log_mark()
+    assert n1.stop(timeout=30)
+    assert not n1.pids()
+    assert n1.wait_log(r"Heartbeat shutdown complete", timeout=1)
+    assert n2.wait_log(r"node node1: is dead|node1 .*shutdown|Received shutdown notice", 10, mark)
+    n1.start()
+    assert n2.wait_log(r"Heartbeat restart on node node1", timeout=15, since=mark)
     assert wait_until(lambda: _active(n2, "node1"), timeout=15)
     # hang: SIGSTOP every process of node1; node2 declares it dead; SIGCONT resumes it
     mark = n2.log_mark()
-    n1.kill(signal.SIGSTOP)
+    stopped = n1.kill(signal.SIGSTOP)
+    assert stopped == n1.pids() and len(stopped) >= 2
     assert n2.wait_log(r"node node1: is dead", timeout=10, since=mark)
     n1.kill(signal.SIGCONT)
-    assert n1.running()
-    # orderly stop, then a restart in a fresh /run: the peer sees it come back
-    mark = n2.log_mark()
-    assert n1.stop(timeout=20)
-    assert not n1.pids()
-    assert n1.wait_log(r"Heartbeat shutdown complete", timeout=1)
-    n1.start()
-    assert n2.wait_log(r"Heartbeat restart on node node1", timeout=15, since=mark)
     assert wait_until(lambda: _active(n2, "node1"), timeout=15)
