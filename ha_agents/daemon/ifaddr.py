@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import subprocess
 from dataclasses import dataclass
@@ -39,6 +40,11 @@ def interfaces() -> dict[str, IfInfo]:
                 addrs.append(str(info.get("local")))
                 if bcast is None and info.get("broadcast"):
                     bcast = str(info["broadcast"])
+                elif bcast is None and isinstance(info.get("prefixlen"), int):
+                    # no brd configured: the directed broadcast of the subnet
+                    net = ipaddress.IPv4Interface(f"{info.get('local')}/{info['prefixlen']}")
+                    if net.network.prefixlen < 31:
+                        bcast = str(net.network.broadcast_address)
         result[entry["ifname"]] = IfInfo(
             entry["ifname"], int(entry.get("ifindex", 0)), tuple(addrs), bcast
         )

@@ -18,6 +18,7 @@ import struct
 import termios
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from ha_agents.config.model import Medium, MediumKind
 from ha_agents.daemon.ifaddr import IfInfo
@@ -46,8 +47,7 @@ class UdpLink(asyncio.DatagramProtocol):
     errors: int = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
         self.receiver(data, self.link, str(addr[0]))

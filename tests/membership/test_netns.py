@@ -1,0 +1,132 @@
+"""Two real ha_agents daemons in network namespaces: bcast, mcast, ucast, serial, two
+links with one cut.  TEST-NET addresses only; the lab cleans up even on failure."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ha_agents.lab.netns import Lab
+
+from .agentnode import AgentNode, medium, wait_status
+
+NODES = ["node1", "node2"]
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    with Lab("mb") as lab:
+        yield lab
+
+
+def pair(
+    lab: Lab, media_for: dict[str, list[dict[str, object]]], two_links: bool = False
+) -> dict[str, AgentNode]:
+    if two_links:
+        lab.add_bridge("br1")
+    nodes = {}
+    for i, name in enumerate(NODES):
+        host = lab.add_host(name, lab.cidr(11 + i))
+        if two_links:
+            lab.add_link(host, f"198.51.100.{11 + i}/24", ifname="eth1", bridge="br1")
+        nodes[name] = AgentNode(lab.tmpdir, name, NODES, media_for[name], host=host)
+    for node in nodes.values():
+        node.start()
+    return nodes
+
+
+def assert_see_each_other(nodes: dict[str, AgentNode]) -> None:
+    for me, other in (("node1", "node2"), ("node2", "node1")):
+        took = wait_status(lambda m=me, o=other: nodes[m].nodestatus(o), "active", 10)
+        assert took is not None, nodes[me].output()
+        r = nodes[me].status("nodestatus", other)
+        assert (r.stdout, r.returncode) == ("active\n", 0)
+
+
+@pytest.mark.netns
+def test_bcast_pair_sees_each_other_and_clean_stop_is_seen(lab: Lab) -> None:
+    nodes = pair(lab, {n: [medium("bcast", "eth0")] for n in NODES})
+    assert_see_each_other(nodes)
+    assert nodes["node1"].status("listhblinks", "-v", "node2").stdout == "\teth0\tup\n"
+    assert nodes["node1"].status("hbstatus").returncode == 0
+    assert nodes["node2"].stop() == 0
+    took = wait_status(lambda: nodes["node1"].nodestatus("node2"), "dead", 5)
+    assert took is not None and took < 1.0  # shutdone, not deadtime
+    assert "Received shutdown notice from 'node2'." in nodes["node1"].output()
+    r = nodes["node2"].status("hbstatus")
+    assert (r.stdout, r.returncode) == ("Heartbeat is stopped on this machine.\n", 1)
+
+
+@pytest.mark.netns
+def test_mcast_pair_sees_each_other(lab: Lab) -> None:
+    m = medium("mcast", "eth0", group="233.252.0.7", ttl=1, loop=False)
+    nodes = pair(lab, {n: [m] for n in NODES})
+    assert_see_each_other(nodes)
+
+
+@pytest.mark.netns
+def test_ucast_pair_sees_each_other_and_kill_is_detected_within_deadtime(lab: Lab) -> None:
+    media = [medium("ucast", "eth0", peer=lab.ip(11)), medium("ucast", "eth0", peer=lab.ip(12))]
+    nodes = pair(lab, {n: media for n in NODES})
+    assert_see_each_other(nodes)
+    doc = nodes["node1"].doc()
+    peer = next(n for n in doc["nodes"] if n["name"] == "node2")
+    assert peer["links"][0]["source"] == lab.ip(12)
+    t0 = time.monotonic()
+    nodes["node2"].kill()
+    took = wait_status(lambda: nodes["node1"].nodestatus("node2"), "dead", 5)
+    assert took is not None
+    detect = time.monotonic() - t0
+    print(f"ucast: SIGKILL detected after {detect:.3f}s (deadtime 1.0s, keepalive 0.2s)")
+    assert 0.8 <= detect <= 1.0 + 0.2 + 0.3  # deadtime + one keepalive + polling slack
+
+
+@pytest.mark.netns
+def test_one_link_of_two_cut_keeps_node_up_and_marks_link_dead(lab: Lab) -> None:
+    media = [medium("bcast", "eth0"), medium("bcast", "eth1")]
+    nodes = pair(lab, {n: media for n in NODES}, two_links=True)
+    assert_see_each_other(nodes)
+    n1 = nodes["node1"]
+    assert wait_status(lambda: n1.status("hblinkstatus", "node2", "eth1").stdout, "up\n", 5)
+    lab.hosts["node2"].link_down("eth1")
+    assert wait_status(lambda: n1.status("hblinkstatus", "node2", "eth1").stdout, "dead\n", 5)
+    time.sleep(0.5)
+    assert n1.nodestatus("node2") == "active"
+    assert n1.status("hblinkstatus", "node2", "eth0").stdout == "up\n"
+    assert "Link node2:eth1 dead." in n1.output()
+    lab.hosts["node2"].link_up("eth1")
+    assert wait_status(lambda: n1.status("hblinkstatus", "node2", "eth1").stdout, "up\n", 5)
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="needs socat for a pty pair")
+def test_serial_pair_over_socat_pty(tmp_path: Path) -> None:
+    a, b = tmp_path / "ttyA", tmp_path / "ttyB"
+    socat = subprocess.Popen(
+        ["socat", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    nodes: dict[str, AgentNode] = {}
+    try:
+        deadline = time.monotonic() + 5
+        while not (a.exists() and b.exists()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for name, tty in (("node1", a), ("node2", b)):
+            nodes[name] = AgentNode(
+                tmp_path, name, NODES, [medium("serial", str(tty), baud=115200)]
+            )
+            nodes[name].start()
+        assert_see_each_other(nodes)
+        # a serial link is named after this node's own tty, as Heartbeat names it
+        assert nodes["node1"].status("listhblinks", "node2").stdout == f"\t{a}\n"
+    finally:
+        for node in nodes.values():
+            node.stop()
+        socat.terminate()
+        socat.wait(5)
