@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
 AGENTS = REPO / "resource.d"
+# what a script needs to find our Python (the runner sets the same through env.build)
+AGENT_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HA_AGENTS_PYTHON": PY}
 
 
 @pytest.fixture
@@ -24,7 +27,10 @@ def lab2() -> Iterator[tuple[object, object, object]]:
         yield lab, a, b
 
 
-def ha(host: object, *args: str, timeout: float = 60) -> tuple[int, str, str]:
-    """Run ``ha-agents ARGS`` inside ``host``'s namespace."""
-    res = host.run([PY, "-m", "ha_agents", *args], check=False, timeout=timeout)  # type: ignore[attr-defined]
+def ha(
+    host: object, *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
+    """Run ``ha-agents ARGS`` inside ``host``'s namespace (``env`` added to ours)."""
+    full = {**os.environ, **(env or {})}
+    res = host.run([PY, "-m", "ha_agents", *args], check=False, timeout=timeout, env=full)  # type: ignore[attr-defined]
     return res.returncode, res.stdout, res.stderr

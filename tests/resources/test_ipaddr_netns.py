@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.resources.conftest import AGENTS, PY, ha
+from tests.resources.conftest import AGENT_ENV, AGENTS, ha
 
 pytestmark = pytest.mark.netns
 IPADDR = str(AGENTS / "IPaddr")
-ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HA_AGENTS_PYTHON": PY}
+ENV = AGENT_ENV
 
 
 def agent(host: Any, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
