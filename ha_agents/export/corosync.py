@@ -103,10 +103,10 @@ def _link_addresses(
         here = next((p for p in peers if p in mine), mine[0])
         found.setdefault(local_names[0], here)
         peers = [p for p in peers if p not in mine]
-    others = [n for n in cfg.hacf.nodes if n not in found]
-    # ucast peers name the *other* nodes; with exactly one unknown node and one peer the
-    # match is certain (the usual two-node ha.cf: "ucast eth0 <the other node>").
-    if len(peers) == 1 and len(others) == 1 and others[0].lower() != local:
+    # ucast peers name the *other* nodes; with one unknown non-local node and one peer
+    # address the match is certain (the usual two-node ha.cf: "ucast eth0 <the other>").
+    others = [n for n in cfg.hacf.nodes if n not in found and n.lower() != local]
+    if len(peers) == 1 and len(others) == 1:
         found[others[0]] = peers[0]
     return found, []
 

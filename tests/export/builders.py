@@ -71,6 +71,8 @@ def make_config(
         respawn=respawn,
         logfacility=logfacility,
     )
-    key = AuthKey(1, method, b"" if method is AuthMethod.CRC else b"secret", Location("authkeys", 2))
+    key = AuthKey(
+        1, method, b"" if method is AuthMethod.CRC else b"secret", Location("authkeys", 2)
+    )
     auth = AuthKeys(1, {1: key}, Location("authkeys", 1))
     return ClusterConfig("/etc/ha.d", hacf, auth, tuple(groups), local_node)
