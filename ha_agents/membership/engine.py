@@ -70,6 +70,7 @@ MAX_REXMIT_RANGE = 50  # seqs answered per NS_rexmit
 MAX_REQUESTS_PER_GAP = 50  # seqs requested for one gap
 DUP_LINK_WINDOW = 8  # a duplicate this close to the newest seq still proves the link
 MAX_LOGGED_STRANGERS = 64
+DT_GRACE_S = 2.0  # most a peer's announced dt may extend our deadtime for it
 HEXDIGITS = frozenset("0123456789abcdefABCDEF")
 
 
@@ -158,10 +159,10 @@ class Engine:
             if peer.state is PeerState.UNKNOWN and self.initdead_at is not None:
                 times.append(self.initdead_at)
             if peer.state in (PeerState.ALIVE, PeerState.LEAVING) and peer.last_heard:
-                times.append(peer.last_heard + self.deadtime_s)
+                times.append(peer.last_heard + self._deadtime(peer))
             for rec in peer.links.values():
                 if rec.status is LinkStatus.UP and rec.last_heard is not None:
-                    times.append(rec.last_heard + self.deadtime_s)
+                    times.append(rec.last_heard + self._deadtime(peer))
             times.extend(r.next_at for r in peer.rexmit.values())
         return min(times)
 
@@ -292,7 +293,7 @@ class Engine:
         silent = (
             peer.state in (PeerState.ALIVE, PeerState.LEAVING)
             and peer.last_heard is not None
-            and now + EPS >= peer.last_heard + self.deadtime_s
+            and now + EPS >= peer.last_heard + self._deadtime(peer)
         ) or (
             peer.state is PeerState.UNKNOWN
             and self.initdead_at is not None
@@ -314,7 +315,7 @@ class Engine:
             peer.rexmit.clear()
             out.extend(self._flush_held(peer, everything=True))
         for link, rec in peer.links.items():
-            due = rec.last_heard is not None and now + EPS >= rec.last_heard + self.deadtime_s
+            due = rec.last_heard is not None and now + EPS >= rec.last_heard + self._deadtime(peer)
             if rec.status is LinkStatus.UP and (due or peer.state is PeerState.DEAD):
                 rec.status = LinkStatus.DEAD
                 out.append(
@@ -355,6 +356,14 @@ class Engine:
         ]
 
     # -- receiving ------------------------------------------------------------------
+
+    def _deadtime(self, peer: Peer) -> float:
+        """The peer's deadtime: what it announces in ``dt`` (Heartbeat honours it: a
+        node announces deadtime + 2 s for its first seconds), never below ours and at
+        most 2 s above it, so a peer cannot make itself immortal."""
+        if peer.announced_dt_s is None:
+            return self.deadtime_s
+        return min(max(peer.announced_dt_s, self.deadtime_s), self.deadtime_s + DT_GRACE_S)
 
     def _count(self, reason: str) -> None:
         self.counters[reason] = self.counters.get(reason, 0) + 1
@@ -593,6 +602,9 @@ class Engine:
         if st is None:
             self._count("malformed")
             return out
+        dt_ms = _parse_hex(msg.get("dt"))
+        if dt_ms is not None and seq == peer.seq.highest:
+            peer.announced_dt_s = dt_ms / 1000
         if seq == peer.seq.highest:
             if peer.last_status is not None:
                 interval = now - peer.last_status

@@ -101,6 +101,7 @@ class Peer:
     seq: SeqTracker = field(default_factory=SeqTracker)
     last_heard: float | None = None  # last accepted (non-duplicate) message
     last_status: float | None = None  # last status message (for Late heartbeat)
+    announced_dt_s: float | None = None  # its dt= (its deadtime), seconds
     links: dict[str, LinkRecord] = field(default_factory=dict)
     rexmit: dict[int, RexmitRequest] = field(default_factory=dict)
     held: dict[int, InMessage] = field(default_factory=dict)  # out-of-order upcalls

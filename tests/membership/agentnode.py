@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ha_agents.daemon.control import request, socket_path
 from ha_agents.lab.netns import Host
 from ha_agents.lab.waiting import wait_until
+from ha_agents.status.clstatus import answer
 
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -88,7 +90,11 @@ class AgentNode:
         )
 
     def nodestatus(self, node: str) -> str:
-        return self.status("nodestatus", node).stdout.strip()
+        """The peer's status word as ``ha-agents status nodestatus`` prints it, asked
+        in-process over the control socket (fast enough to time detection)."""
+        reply = request(socket_path(self.run_dir), {"cmd": "status"})
+        doc = reply.get("status") if reply else None
+        return answer(["nodestatus", node], doc if isinstance(doc, dict) else None).stdout.strip()
 
     def doc(self) -> dict[str, Any]:
         r = self.status("--json")

@@ -419,3 +419,19 @@ def test_illegal_transition_raises() -> None:
     with pytest.raises(IllegalTransition):
         peer_transition(PeerState.DEAD, PeerEvent.SILENT)
     assert peer_transition(PeerState.UNKNOWN, PeerEvent.HEARD) is PeerState.ALIVE
+
+
+def test_peer_deadtime_follows_its_announced_dt_within_two_seconds_grace() -> None:
+    eng = started()
+    early = envelope(
+        (("t", "status"), ("st", "up"), ("dt", "1f40"), ("protocol", "1")), "node2", 1, 200
+    )  # a peer in its first seconds: dt = deadtime + 2 s
+    eng.handle(rx(early, 1.0))
+    assert not [a for a in eng.handle(Tick(8.999)) if isinstance(a, NodeDead)]
+    assert [a for a in eng.handle(Tick(9.0)) if isinstance(a, NodeDead)]
+    eng2 = started()
+    huge = envelope(
+        (("t", "status"), ("st", "up"), ("dt", "fffffff"), ("protocol", "1")), "node2", 1, 200
+    )
+    eng2.handle(rx(huge, 1.0))
+    assert [a for a in eng2.handle(Tick(9.0)) if isinstance(a, NodeDead)]  # capped

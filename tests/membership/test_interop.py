@@ -1,0 +1,95 @@
+"""Interop: one ha_agents node and one real Heartbeat 3.0.6 node (Debian package, own
+mount+UTS namespace, private /etc/ha.d) form a cluster, with md5 and with sha1; each sees
+the other alive, and each sees the other die within deadtime + one keepalive."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from ha_agents.lab.heartbeat import make_ha_cf
+from ha_agents.lab.netns import Lab
+
+from .agentnode import AgentNode, medium, wait_status
+
+KEEPALIVE, WARN, DEAD, INITDEAD = 0.2, 0.6, 1.0, 2.0
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    with Lab("mi") as lab:
+        yield lab
+
+
+@pytest.mark.netns
+@pytest.mark.heartbeat
+@pytest.mark.parametrize("method", ["md5", "sha1"])
+def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, method: str) -> None:
+    key = f"interop-{method}-key"
+    addrs = {"node1": lab.ip(11), "node2": lab.ip(12)}
+    h1 = lab.add_host("node1", lab.cidr(11))
+    h2 = lab.add_host("node2", lab.cidr(12))
+    ha_cf = make_ha_cf(
+        addrs, keepalive="200ms", warntime="600ms", deadtime="1", initdead="2", media="ucast"
+    )
+    hb = lab.add_heartbeat_node(h1, "node1", ha_cf, authkeys=f"auth 1\n1 {method} {key}\n")
+    media = [medium("ucast", "eth0", peer=a) for a in addrs.values()]
+    ours = AgentNode(
+        lab.tmpdir,
+        "node2",
+        ["node1", "node2"],
+        media,
+        timers_ms=(200, 600, 1000, 2000),
+        auth=(method, key),
+        host=h2,
+    )
+    hb.start()
+    ours.start()
+    started = time.monotonic()
+
+    assert wait_status(lambda: ours.nodestatus("node1"), "active", 15) is not None, ours.output()
+    assert wait_status(lambda: hb.nodestatus("node2"), "active", 15) is not None, hb.log()[-3000:]
+    r = hb.cl_status("nodestatus", "node2")
+    assert (r.stdout, r.returncode) == ("active\n", 0)
+    r = ours.status("nodestatus", "node1")  # the real CLI, exit code included
+    assert (r.stdout, r.returncode) == ("active\n", 0)
+    assert "attempted replay attack" not in hb.log()
+    assert "authentication failed" not in hb.log()
+    assert ours.doc()["dropped"].get("bad_trailer_digest") is None
+
+    # ha_agents dies: Heartbeat notices within deadtime + one keepalive.  Both announce
+    # dt = deadtime + 2 s during their first 5 s (Heartbeat's start-up grace, which it
+    # honours for its peers), so kill only once the steady dt is out.
+    time.sleep(max(0.0, 5.5 - (time.monotonic() - started)))
+    t0 = time.monotonic()
+    ours.kill(signal.SIGKILL)
+    assert wait_status(lambda: hb.nodestatus("node2"), "dead", 10) is not None
+    hb_detect = time.monotonic() - t0
+    m = hb.wait_log(r"WARN: node node2: is dead", 5)
+    assert m is not None
+
+    # ha_agents comes back with generation + 1: Heartbeat accepts it as a restart
+    mark = hb.log_mark()
+    ours.start()
+    assert wait_status(lambda: hb.nodestatus("node2"), "active", 15) is not None
+    assert hb.wait_log(r"Heartbeat restart on node node2", 5, since=mark) is not None
+    assert "attempted replay attack" not in hb.log()[mark:]
+    assert wait_status(lambda: ours.nodestatus("node1"), "active", 10) is not None
+
+    # Heartbeat dies: ha_agents notices within deadtime + one keepalive
+    t0 = time.monotonic()
+    assert hb.wait_log(r"Heartbeat restart on node node2", 1, since=mark) is not None
+    hb.kill(signal.SIGKILL)
+    assert wait_status(lambda: ours.nodestatus("node1"), "dead", 10) is not None
+    our_detect = time.monotonic() - t0
+    print(
+        f"\n{method}: Heartbeat saw ha_agents SIGKILL after {hb_detect:.3f}s; "
+        f"ha_agents saw Heartbeat SIGKILL after {our_detect:.3f}s "
+        f"(deadtime {DEAD}s, keepalive {KEEPALIVE}s)"
+    )
+    assert our_detect <= DEAD + KEEPALIVE + 0.1  # 0.1 s: polling slack
+    assert hb_detect <= DEAD + KEEPALIVE + 0.5  # cl_status via nsenter is slower to poll
+    assert "node node1: is dead" in ours.output()
