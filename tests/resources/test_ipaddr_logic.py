@@ -1,0 +1,224 @@
+"""IPaddr's pure logic with an in-memory AddressManager; GARP frames; httpd URL rules;
+installing our agents with a rewritten interpreter line."""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ha_agents.resources import httpd, ipaddr
+from ha_agents.resources.garp import arp_frame
+from ha_agents.resources.install import install_agents
+from ha_agents.resources.ipaddr import AddrInfo, IPaddrParams, OpResult
+from ha_agents.resources.ipaddr_agent import META_DATA, main
+
+
+class MemAddrs:
+    """Interfaces with addresses and connected routes, in memory."""
+
+    def __init__(self) -> None:
+        self.addrs: dict[str, list[tuple[str, int, str]]] = {"eth0": [("192.0.2.11", 24, "eth0")]}
+        self.routes = [("192.0.2.0/24", "eth0")]
+        self.fail_add: str | None = None
+
+    def find(self, ip: str) -> AddrInfo | None:
+        for ifname, lst in self.addrs.items():
+            for a, p, label in lst:
+                if a == ip:
+                    return AddrInfo(ifname, p, label)
+        return None
+
+    def connected(self, ip: str, nic: str | None) -> tuple[str, int] | None:
+        for net, ifname in self.routes:
+            n = ipaddress.IPv4Network(net)
+            if ipaddress.IPv4Address(ip) in n and nic in (None, ifname):
+                return ifname, n.prefixlen
+        return None
+
+    def labels(self, ifname: str) -> set[str]:
+        return {label for _, _, label in self.addrs.get(ifname, [])}
+
+    def link_exists(self, ifname: str) -> bool:
+        return ifname in self.addrs
+
+    def add(self, ifname: str, cidr: str, label: str, broadcast: str | None) -> OpResult:
+        if self.fail_add:
+            return OpResult(False, "error", self.fail_add)
+        ip, _, p = cidr.partition("/")
+        self.addrs[ifname].append((ip, int(p), label))
+        return OpResult(True, "added")
+
+    def remove(self, ifname: str, cidr: str) -> OpResult:
+        ip = cidr.split("/")[0]
+        self.addrs[ifname] = [x for x in self.addrs[ifname] if x[0] != ip]
+        return OpResult(True, "removed")
+
+
+class Announcements:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def announce(self, ifname: str, ip: str) -> str | None:
+        self.sent.append((ifname, ip))
+        return None
+
+
+@pytest.mark.parametrize(
+    ("arg", "want"),
+    [
+        ("192.0.2.5", IPaddrParams(ipaddress.IPv4Address("192.0.2.5"))),
+        ("192.0.2.5/24", IPaddrParams(ipaddress.IPv4Address("192.0.2.5"), 24)),
+        (
+            "192.0.2.5/255.255.255.0/eth1",
+            IPaddrParams(ipaddress.IPv4Address("192.0.2.5"), 24, "eth1"),
+        ),
+        (
+            "192.0.2.5/24/eth0/192.0.2.255",
+            IPaddrParams(
+                ipaddress.IPv4Address("192.0.2.5"), 24, "eth0", ipaddress.IPv4Address("192.0.2.255")
+            ),
+        ),
+        (
+            "192.0.2.5/24/192.0.2.255",
+            IPaddrParams(
+                ipaddress.IPv4Address("192.0.2.5"), 24, None, ipaddress.IPv4Address("192.0.2.255")
+            ),
+        ),
+    ],
+)
+def test_parse_heartbeat_forms(arg: str, want: IPaddrParams) -> None:
+    assert ipaddr.parse_heartbeat(arg) == want
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "192.0.2",
+        "192.0.2.5/33",
+        "192.0.2.5/255.0.255.0",
+        "x/24",
+        "127.0.0.1",
+        "192.0.2.5/24/averyveryverylongname",
+        "1/2/3/4/5",
+    ],
+)
+def test_parse_heartbeat_rejects_bad_input_with_text(arg: str) -> None:
+    assert isinstance(ipaddr.parse_heartbeat(arg), str)
+
+
+def test_start_finds_interface_and_prefix_from_route_labels_first_free_alias() -> None:
+    m, ann = MemAddrs(), Announcements()
+    m.addrs["eth0"].append(("192.0.2.40", 24, "eth0:0"))
+    res = ipaddr.start(ipaddr.IPaddrParams(ipaddress.IPv4Address("192.0.2.50")), m, ann)
+    assert res.ok and res.running
+    assert ("192.0.2.50", 24, "eth0:1") in m.addrs["eth0"]
+    assert ann.sent == [("eth0", "192.0.2.50")]
+
+
+def test_start_stop_are_idempotent_and_do_not_announce_twice() -> None:
+    m, ann = MemAddrs(), Announcements()
+    p = IPaddrParams(ipaddress.IPv4Address("192.0.2.50"))
+    assert ipaddr.start(p, m, ann).ok and ipaddr.start(p, m, ann).ok
+    assert len(ann.sent) == 1
+    assert ipaddr.stop(p, m).ok and ipaddr.stop(p, m).ok
+    assert ipaddr.status(p, m).running is False
+
+
+def test_start_without_route_is_a_configuration_error() -> None:
+    res = ipaddr.start(
+        IPaddrParams(ipaddress.IPv4Address("198.51.100.9")), MemAddrs(), Announcements()
+    )
+    assert (res.ok, res.configured) == (False, False)
+    assert "no interface has a route to 198.51.100.9" in res.message
+
+
+def test_free_label_falls_back_to_the_bare_name_when_alias_would_not_fit() -> None:
+    assert ipaddr.free_label("eth0", {"eth0:0", "eth0:1"}) == "eth0:2"
+    assert ipaddr.free_label("averylongname1", set()) == "averylongname1"
+
+
+def test_agent_main_heartbeat_status_prints_running_or_stopped() -> None:
+    m = MemAddrs()
+    out = io.StringIO()
+    assert main(["IPaddr", "192.0.2.11", "status"], {}, out, io.StringIO(), m) == 0
+    assert out.getvalue() == "running\n"
+    out = io.StringIO()
+    assert main(["IPaddr", "192.0.2.12", "status"], {}, out, io.StringIO(), m) == 3
+    assert out.getvalue() == "stopped\n"
+
+
+def test_agent_main_ocf_codes() -> None:
+    m = MemAddrs()
+    env = {"OCF_RESKEY_ip": "192.0.2.12"}
+    assert main(["IPaddr", "monitor"], env, io.StringIO(), io.StringIO(), m) == 7
+    assert main(["IPaddr", "validate-all"], env, io.StringIO(), io.StringIO(), m) == 0
+    assert main(["IPaddr", "monitor"], {}, io.StringIO(), io.StringIO(), m) == 6
+    assert main(["IPaddr", "promote"], env, io.StringIO(), io.StringIO(), m) == 3
+    assert main(["IPaddr", "a", "b", "c"], env, io.StringIO(), io.StringIO(), m) == 1
+
+
+def test_meta_data_validates_against_ra_api_dtd(tmp_path: Path) -> None:
+    dtd = Path("/usr/share/resource-agents/ra-api-1.dtd")
+    if not dtd.exists():
+        pytest.skip("needs resource-agents' ra-api-1.dtd")
+    from ha_agents.resources.httpd_agent import META_DATA as HTTPD_META
+
+    for name, text in (("ipaddr", META_DATA), ("httpd", HTTPD_META)):
+        f = tmp_path / f"{name}.xml"
+        f.write_text(text)
+        res = subprocess.run(
+            ["xmllint", "--noout", "--dtdvalid", str(dtd), str(f)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert res.returncode == 0, res.stderr
+
+
+def test_gratuitous_arp_frames_are_well_formed() -> None:
+    mac = bytes.fromhex("020000000001")
+    req = arp_frame(mac, "192.0.2.50", 1)
+    rep = arp_frame(mac, "192.0.2.50", 2)
+    assert len(req) == len(rep) == 60
+    assert req[:6] == b"\xff" * 6 and req[6:12] == mac and req[12:14] == b"\x08\x06"
+    assert req[14:22] == bytes.fromhex("0001080006040001")
+    assert req[22:28] == mac and req[28:32] == bytes([192, 0, 2, 50])
+    assert req[32:38] == b"\x00" * 6 and req[38:42] == bytes([192, 0, 2, 50])
+    assert rep[20:22] == b"\x00\x02" and rep[32:38] == b"\xff" * 6
+
+
+@pytest.mark.parametrize(
+    ("server", "conf", "url"),
+    [
+        ("lighttpd", 'server.port = 8080\nserver.bind = "192.0.2.50"\n', "http://192.0.2.50:8080/"),
+        ("lighttpd", "", "http://127.0.0.1:80/"),
+        ("nginx", "http {\n server {\n  listen 192.0.2.5:81;\n", "http://192.0.2.5:81/"),
+        ("nginx", "  listen 8000;\n", "http://127.0.0.1:8000/"),
+        ("apache2", "Listen 80\n", "http://127.0.0.1:80/"),
+    ],
+)
+def test_httpd_url_from_config(server: str, conf: str, url: str) -> None:
+    assert httpd.url_from_config(server, conf) == url
+
+
+def test_httpd_picks_the_first_installed_server_or_explains() -> None:
+    which = {"nginx": "/usr/sbin/nginx"}.get
+    p = httpd.resolve_params(None, None, None, which, lambda _: "listen 80;")
+    assert isinstance(p, httpd.HttpdParams) and p.server.name == "nginx"
+    assert httpd.resolve_params("lighttpd", None, None, which, lambda _: "") == (
+        "no web server installed (looked for lighttpd)"
+    )
+    assert "unknown web server" in str(httpd.resolve_params("iis", None, None, which, lambda _: ""))
+
+
+def test_install_agents_rewrites_the_interpreter_line(tmp_path: Path) -> None:
+    written = install_agents(tmp_path / "rd", python="/opt/py/bin/python3")
+    assert [p.name for p in written] == ["IPaddr", "httpd"]
+    for p in written:
+        lines = p.read_text().splitlines()
+        assert lines[0] == "#!/opt/py/bin/python3" and "python3" not in lines[1]
+        assert p.stat().st_mode & 0o777 == 0o755
