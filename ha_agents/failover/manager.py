@@ -331,7 +331,7 @@ class ResourceManager:
     def _peer_shutdown(self, node: str, now: float) -> list[Action]:
         if node not in self.peers or node in self._gave_up:
             return []
-        actions: list[Action] = [Notice(Level.INFO, f"Received shutdown notice from '{node}'.")]
+        actions: list[Action] = []  # membership logs "Received shutdown notice from ..."
         self._gave_up.add(node)
         self._peer_hold[node] = Hold.NONE
         if self.standby is not None and same_node(self.standby.peer, node):
@@ -730,7 +730,6 @@ class ResourceManager:
         self._pending.clear()
         self.hold_local = self.hold_foreign = False
         actions: list[Action] = [
-            Notice(Level.INFO, "Heartbeat shutdown in progress."),
             Notice(Level.INFO, "Giving up all HA resources."),
         ]
         actions += self.groups.want(self.groups.names(), False, "shutdown", now)

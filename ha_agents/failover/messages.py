@@ -233,4 +233,5 @@ def parse(message: FieldSource) -> InMessageBody | None:
 def _hold(text: str | None) -> Hold | None:
     if text is None:
         return None
-    return parse_which(text.strip())
+    text = text.strip()
+    return Hold.NONE if text == "none" else parse_which(text)

@@ -158,7 +158,7 @@ def test_orderly_shutdown_hands_over_at_once_without_overlap() -> None:
     t = c.run_until_true(lambda: c.owners(G1) == ["node2"], 1.0, step=0.005)
     assert t - t0 < 0.5  # well before deadtime: no waiting for death
     assert c.overlaps == []
-    assert "Received shutdown notice from 'node1'." in c.notices("node2")
+    assert "Resources being acquired from node1." in c.notices("node2")
     assert "All HA resources relinquished." in c.notices("node1")
     c.run_for(1.0)  # deadtime later confirms the death without fencing
     assert "Dead node node1 gave up resources." in c.notices("node2")

@@ -1,0 +1,186 @@
+"""EDGE: the daemon's executor for the failover manager's actions.
+
+``AcquireGroup`` / ``ReleaseGroup`` run the group through ``resources.group.GroupRunner``
+(status+start left to right, stop right to left, Heartbeat's semantics); ``Reannounce``
+re-sends gratuitous ARP for the group's IPaddr addresses; ``Fence`` runs the configured
+fencing command with the node name as last argument.  Each finishes by calling
+``feed(result)`` with a failover event (``GroupDone``, ``FenceDone``).  The ping monitor
+(ping / ping_group of ha.cf) feeds ``PingStatus`` when reachability changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from ha_agents.config.model import ClusterConfig
+from ha_agents.daemon.logsetup import HbLog
+from ha_agents.failover import events as ev
+from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.options import FailoverOptions
+from ha_agents.membership.actions import Level
+from ha_agents.resources import env as script_env
+from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
+from ha_agents.resources.cli_support import script_cwd
+from ha_agents.resources.group import GroupRunner, LogLine
+from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
+
+Feed = Callable[[object], None]
+LEVELS = {"info": Level.INFO, "warning": Level.WARN, "error": Level.ERROR, "critical": Level.CRIT}
+IPADDR_AGENTS = ("IPaddr", "IPaddr2")
+
+
+class FailoverExecutor:
+    def __init__(
+        self,
+        config: ClusterConfig,
+        log: HbLog,
+        options: FailoverOptions | None = None,
+        *,
+        runner: ScriptRunner | None = None,
+    ) -> None:
+        self.config = config
+        self.log = log
+        self.options = options or FailoverOptions()
+        self.groups = {g.key: g for g in config.groups}
+        self.paths = SearchPaths(config_dir=config.config_dir)
+        self.env = script_env.build(
+            os.environ, script_env.from_cluster(config, python=sys.executable)
+        )
+        self.runner = runner or AsyncScriptRunner()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.ping_hosts = tuple(h for p in config.hacf.ping_nodes for h in p.hosts)
+        self._ping_task: asyncio.Task[None] | None = None
+
+    # -- Executor protocol -------------------------------------------------------------
+    def execute(self, action: object, feed: Feed) -> None:
+        if self.ping_hosts and self._ping_task is None:
+            self._ping_task = self._spawn(self._ping_loop(feed))
+        if isinstance(action, (AcquireGroup, ReleaseGroup)):
+            self._spawn(self._group(action.key, isinstance(action, AcquireGroup), feed))
+        elif isinstance(action, Reannounce):
+            self._spawn(self._reannounce(action.key))
+        elif isinstance(action, Fence):
+            self._spawn(self._fence(action.node, feed))
+        else:
+            self.log.log(Level.ERROR, f"failover executor: unknown action {action!r}")
+
+    async def close(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+        for task in list(self.tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    # -- work ------------------------------------------------------------------------------
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def _script_log(self, line: LogLine) -> None:
+        self.log.log(LEVELS.get(line.level, Level.INFO), f"ResourceManager: {line.message}")
+
+    def _agents(self, key: str) -> list[Agent] | str:
+        group = self.groups.get(key)
+        if group is None:
+            return f"no resource group {key!r} in haresources"
+        agents: list[Agent] = []
+        for spec in group.resources:
+            found = resolve(spec, self.paths)
+            if isinstance(found, ResolveError):
+                return str(found)
+            agents.append(found)
+        return agents
+
+    async def _group(self, key: str, start: bool, feed: Feed) -> None:
+        loop = asyncio.get_running_loop()
+        agents = self._agents(key)
+        if isinstance(agents, str):
+            self.log.log(Level.ERROR, f"ResourceManager: {agents}")
+            feed(ev.GroupDone(key, start, False, loop.time(), agents))
+            return
+        runner = GroupRunner(
+            self.runner,
+            self.env,
+            sleep=asyncio.sleep,
+            stop_retry_max=script_env.stop_retry_max(self.env),
+            log=self._script_log,
+            cwd=script_cwd(),
+        )
+        try:
+            result = await (runner.acquire(agents) if start else runner.release(agents))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug in a runner must not kill the daemon
+            self.log.log(Level.ERROR, f"ResourceManager: {key}: {type(exc).__name__}: {exc}")
+            feed(ev.GroupDone(key, start, False, loop.time(), f"{type(exc).__name__}: {exc}"))
+            return
+        feed(ev.GroupDone(key, start, result.ok, loop.time(), result.reason))
+
+    async def _reannounce(self, key: str) -> None:
+        group = self.groups.get(key)
+        if group is None:
+            return
+        addresses = [
+            spec.args[0].split("/", 1)[0]
+            for spec in group.resources
+            if spec.name in IPADDR_AGENTS and spec.args
+        ]
+        for ip in addresses:
+            problem = await asyncio.to_thread(_garp, ip)
+            if problem:
+                self.log.log(Level.WARN, f"gratuitous ARP for {ip} not sent: {problem}")
+            else:
+                self.log.info(f"Re-announced {ip} (gratuitous ARP) after split brain.")
+
+    async def _fence(self, node: str, feed: Feed) -> None:
+        loop = asyncio.get_running_loop()
+        argv = (*self.options.fence_command, node)
+        env = {**self.env, "HA_FENCE_NODE": node}
+        result = await self.runner.run(argv, env, self.options.fence_timeout_s, None)
+        ok = result.rc == 0 and not result.timed_out and result.error is None
+        detail = "" if ok else (result.error or f"exit {result.rc}: {result.stderr.strip()[:200]}")
+        feed(ev.FenceDone(node, ok, loop.time(), detail))
+
+    async def _ping_loop(self, feed: Feed) -> None:
+        """ping every host each deadping/4 (at most 1 s); reachable = any host answers."""
+        loop = asyncio.get_running_loop()
+        every = max(0.2, min(1.0, self.config.hacf.effective_deadping_ms / 4000))
+        dead_after = self.config.hacf.effective_deadping_ms / 1000
+        last_ok = loop.time()
+        state = True
+        for _ in range(10_000_000):  # bounded: runs for the daemon's life
+            answered = False
+            for host in self.ping_hosts:
+                res = await self.runner.run(
+                    ("ping", "-n", "-q", "-c", "1", "-W", "1", host), self.env, 2.0, None
+                )
+                if res.rc == 0:
+                    answered = True
+                    break
+            now = loop.time()
+            if answered:
+                last_ok = now
+            reachable = answered or now - last_ok < dead_after
+            if reachable != state:
+                state = reachable
+                feed(ev.PingStatus(reachable, now))
+            await asyncio.sleep(every)
+
+
+def _garp(ip: str) -> str | None:
+    """Blocking (run in a thread): find the interface holding ip, send 3 GARPs."""
+    from ha_agents.resources.garp import RawGarp
+    from ha_agents.resources.netlink import NetlinkAddressManager
+
+    with NetlinkAddressManager() as mgr:
+        info = mgr.find(ip)
+    if info is None:
+        return "address not configured here"
+    return RawGarp(count=3, interval=0.2, background=False).announce(info.ifname, ip)
