@@ -60,8 +60,11 @@ class Agent:
     longdesc: ClassVar[str] = ""
     #: heartbeat-class argument order (``NAME::a::b``); ``None`` = declaration order.
     positional: ClassVar[tuple[str, ...] | None] = None
-    #: Advertised timeouts in seconds, merged over ``DEFAULT_TIMEOUTS``.
-    timeouts: ClassVar[Mapping[str, int]] = {}
+    #: Advertised timeouts (seconds) of the actions; also the budget start/stop may use.
+    start_timeout: ClassVar[int] = DEFAULT_TIMEOUTS["start"]
+    stop_timeout: ClassVar[int] = DEFAULT_TIMEOUTS["stop"]
+    monitor_timeout: ClassVar[int] = DEFAULT_TIMEOUTS["monitor"]
+    reload_timeout: ClassVar[int] = DEFAULT_TIMEOUTS["reload"]
     #: Advertised monitor interval (seconds) and the OCF_CHECK_LEVEL depths monitor knows.
     monitor_interval: ClassVar[int] = 10
     monitor_depths: ClassVar[tuple[int, ...]] = (0,)
@@ -145,7 +148,9 @@ class Agent:
 
     @classmethod
     def timeout(cls, action: str) -> int:
-        return cls.timeouts.get(action, DEFAULT_TIMEOUTS.get(action, 20))
+        """The advertised timeout of ``action`` in seconds."""
+        value = getattr(cls, f"{action.replace('-', '_')}_timeout", None)
+        return value if isinstance(value, int) else DEFAULT_TIMEOUTS.get(action, 20)
 
     @classmethod
     def description(cls) -> str:

@@ -158,6 +158,7 @@ def terminate(pid: int, timeout: float = 10.0, sig: signal.Signals = signal.SIGT
         return True
     try:
         os.kill(pid, sig)
+        os.kill(pid, signal.SIGCONT)  # a stopped process must run to handle the signal
     except ProcessLookupError:
         return True
     if wait_until(lambda: not pid_alive(pid), timeout, 0.05):
