@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ha_agents.resources.heartbeat import split_args
 from ha_agents.resources.outcome import Operation, OpOutcome, Status
 
 ACTION_CODES = {
@@ -33,7 +34,8 @@ STATUS_CODES = {
 
 
 def argv(script: str, args: Sequence[str], op: Operation) -> tuple[str, ...]:
-    return (script, *args, op.value)
+    """Arguments as ResourceManager passes them (re-split on blanks, empty ones dropped)."""
+    return (script, *split_args(args), op.value)
 
 
 def interpret(op: Operation, rc: int) -> OpOutcome:
