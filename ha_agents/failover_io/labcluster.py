@@ -1,0 +1,310 @@
+"""EDGE: a two-node floating-IP cluster in the network-namespace lab (tests, demo, bench).
+
+``ClusterSpec`` describes the cluster once (nodes and addresses, timers, auto_failback,
+the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
+``haresources()``, ``AUTHKEYS``) for a real Heartbeat node, or as a ``ClusterConfig``
+for an ha_agents node.  ``start_ha_agents(lab, host, node, spec)`` starts an ha_agents
+node with this module's runner (``python -m ha_agents.failover_io.labcluster SPEC``):
+the daemon of ``ha-agents run`` with the failover plug-in, on a ``ClusterConfig`` built
+from the spec (no config loader needed).  ``vip_holders(hosts, vip)`` says which hosts
+carry the VIP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ha_agents.config.model import (
+    AuthKey,
+    AuthKeys,
+    AuthMethod,
+    AutoFailback,
+    ClusterConfig,
+    HaCf,
+    Location,
+    Medium,
+    MediumKind,
+    ResourceGroup,
+    ResourceSpec,
+)
+from ha_agents.lab import procs
+from ha_agents.lab.netns import Host, Lab
+from ha_agents.lab.registry import LabError
+from ha_agents.lab.waiting import wait_until
+
+AUTH_KEY = "ha-agents-lab-secret"
+AUTHKEYS = f"auth 1\n1 sha1 {AUTH_KEY}\n"
+
+
+def _fmt_ms(ms: int) -> str:
+    return f"{ms // 1000}" if ms % 1000 == 0 else f"{ms}ms"
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    nodes: dict[str, str]  # node name -> address on the lab link
+    keepalive_ms: int = 100
+    deadtime_ms: int = 500
+    warntime_ms: int | None = None
+    initdead_ms: int | None = None
+    auto_failback: str = "on"
+    vip: str = "192.0.2.50"
+    home: str = ""  # the VIP group's home node (default: the first node)
+    extra_resources: tuple[str, ...] = ()
+    udpport: int = 694
+    ifname: str = "eth0"
+    ping: tuple[str, ...] = ()
+    fence_command: tuple[str, ...] = ()
+
+    @property
+    def group_home(self) -> str:
+        return self.home or next(iter(self.nodes))
+
+    @property
+    def resources(self) -> tuple[str, ...]:
+        return (f"IPaddr::{self.vip}/24/{self.ifname}", *self.extra_resources)
+
+    @property
+    def effective_warntime_ms(self) -> int:
+        return self.warntime_ms or max(self.keepalive_ms, self.deadtime_ms // 2)
+
+    @property
+    def effective_initdead_ms(self) -> int:
+        return self.initdead_ms or max(self.deadtime_ms * 2, 2000)
+
+    # -- Heartbeat files -------------------------------------------------------------
+    def ha_cf(self, extra: str = "") -> str:
+        lines = [
+            f"keepalive {_fmt_ms(self.keepalive_ms)}",
+            f"warntime {_fmt_ms(self.effective_warntime_ms)}",
+            f"deadtime {_fmt_ms(self.deadtime_ms)}",
+            f"initdead {_fmt_ms(self.effective_initdead_ms)}",
+            f"udpport {self.udpport}",
+            f"bcast {self.ifname}",
+            f"auto_failback {self.auto_failback}",
+            *(f"ping {p}" for p in self.ping),
+            *(f"node {n}" for n in self.nodes),
+        ]
+        if extra:
+            lines.append(extra.rstrip("\n"))
+        return "\n".join(lines) + "\n"
+
+    def haresources(self) -> str:
+        return f"{self.group_home} {' '.join(self.resources)}\n"
+
+    # -- our model -----------------------------------------------------------------------
+    def config(self, local: str, config_dir: str, logfile: str | None = None) -> ClusterConfig:
+        loc = Location(str(Path(config_dir) / "ha.cf"), 1)
+        params = {
+            "keepalive": _fmt_ms(self.keepalive_ms),
+            "deadtime": _fmt_ms(self.deadtime_ms),
+            "warntime": _fmt_ms(self.effective_warntime_ms),
+            "initdead": _fmt_ms(self.effective_initdead_ms),
+            "udpport": str(self.udpport),
+            "auto_failback": self.auto_failback,
+        }
+        from ha_agents.config.model import PingNode
+
+        hacf = HaCf(
+            nodes=tuple(self.nodes),
+            media=(Medium(MediumKind.BCAST, self.ifname, loc, port=self.udpport),),
+            keepalive_ms=self.keepalive_ms,
+            deadtime_ms=self.deadtime_ms,
+            warntime_ms=self.effective_warntime_ms,
+            initdead_ms=self.effective_initdead_ms,
+            udpport=self.udpport,
+            auto_failback=AutoFailback(self.auto_failback),
+            ping_nodes=tuple(PingNode(p, (p,), loc) for p in self.ping),
+            logfile=logfile,
+            parameters=params,
+        )
+        keys = AuthKeys(1, {1: AuthKey(1, AuthMethod.SHA1, AUTH_KEY.encode(), loc)}, loc)
+        rloc = Location(str(Path(config_dir) / "haresources"), 1)
+        specs = tuple(
+            ResourceSpec(text.split("::")[0], tuple(text.split("::")[1:]), text, rloc)
+            for text in self.resources
+        )
+        group = ResourceGroup(self.group_home, specs, rloc)
+        return ClusterConfig(config_dir, hacf, keys, (group,), local)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ClusterSpec:
+        d = dict(data)
+        for key in ("extra_resources", "ping", "fence_command"):
+            value = d.get(key) or ()
+            d[key] = tuple(value) if isinstance(value, (list, tuple)) else ()
+        return cls(**d)  # type: ignore[arg-type]
+
+
+class LabNode:
+    """One ha_agents node on a lab host: its own config/state/run dirs under the lab's
+    temp dir; the daemon and its scripts share the process group the lab gave it, which
+    is how :meth:`pids` and :meth:`kill` find them (by PID)."""
+
+    def __init__(self, lab: Lab, host: Host, node: str, spec: ClusterSpec) -> None:
+        self.lab, self.host, self.node, self.spec = lab, host, node, spec
+        self.root = lab.tmpdir / f"ha-{node}"
+        self.config_dir = self.root / "etc"
+        self.state_dir = self.root / "state"
+        self.run_dir = self.root / "run"
+        self.logfile = self.root / "ha-log"
+        self.output = self.root / "output"
+        for d in (self.config_dir, self.state_dir, self.run_dir):
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (self.config_dir / "ha.cf").write_text(spec.ha_cf(f"logfile {self.logfile}"))
+        (self.config_dir / "haresources").write_text(spec.haresources())
+        keys = self.config_dir / "authkeys"
+        keys.write_text(AUTHKEYS)
+        keys.chmod(0o600)
+        self.spec_file = self.root / "spec.json"
+        self.spec_file.write_text(
+            json.dumps(
+                {
+                    "spec": spec.to_json(),
+                    "node": node,
+                    "config_dir": str(self.config_dir),
+                    "state_dir": str(self.state_dir),
+                    "run_dir": str(self.run_dir),
+                    "logfile": str(self.logfile),
+                }
+            ),
+            encoding="utf-8",
+        )
+        self._proc: subprocess.Popen[bytes] | None = None
+        lab.on_close(self._on_lab_close)
+
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "ha_agents", *args]
+
+    def start(self) -> None:
+        if self.running():
+            raise LabError(f"ha_agents node {self.node} is already running")
+        argv = [sys.executable, "-m", "ha_agents.failover_io.labcluster", str(self.spec_file)]
+        with open(self.output, "ab") as out:
+            self._proc = self.host.popen(argv, stdout=out, stderr=out)
+
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def pids(self) -> list[int]:
+        return procs.pids_in_group(self._proc.pid) if self._proc is not None else []
+
+    def kill(self, sig: int = signal.SIGKILL) -> list[int]:
+        """Signal every process of the node (SIGKILL: power loss; SIGSTOP: hang)."""
+        pids = self.pids()
+        for pid in pids:
+            procs.send(pid, sig)
+        if sig == signal.SIGKILL:
+            procs.wait_gone(pids, 5.0)
+            self._reap()
+        return pids
+
+    def stop(self, timeout: float = 20.0) -> bool:
+        """Orderly stop (SIGTERM, as ``heartbeat -k``); False (and SIGKILL) if too slow."""
+        if self._proc is None:
+            return True
+        for pid in self.pids():
+            procs.send(pid, signal.SIGCONT)
+        procs.send(self._proc.pid, signal.SIGTERM)
+        proc = self._proc
+        if wait_until(lambda: proc.poll() is not None, timeout):
+            self._reap()
+            return True
+        self.kill(signal.SIGKILL)
+        return False
+
+    def _reap(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=2.0)
+
+    def _on_lab_close(self) -> None:
+        pids = self.pids()
+        for pid in pids:
+            procs.send(pid, signal.SIGCONT)
+        procs.terminate(pids, grace=0.5)
+        self._reap()
+
+    def ctl(self, *args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]:
+        """``ha-agents ARGS --run-dir RUN`` inside the node's namespace."""
+        return self.host.run(
+            [*self.argv(*args), "--run-dir", str(self.run_dir)], check=False, timeout=timeout
+        )
+
+    def log(self) -> str:
+        try:
+            return self.logfile.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+
+def start_ha_agents(lab: Lab, host: Host, node: str, spec: ClusterSpec) -> LabNode:
+    n = LabNode(lab, host, node, spec)
+    n.start()
+    return n
+
+
+def vip_holders(hosts: Iterable[Host], vip: str) -> list[str]:
+    """Names of the hosts whose interfaces carry ``vip`` right now."""
+    out = []
+    for h in hosts:
+        res = h.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5)
+        if any(f" {vip}/" in line for line in res.stdout.splitlines()):
+            out.append(h.name)
+    return out
+
+
+@dataclass
+class _Args:
+    spec: ClusterSpec
+    node: str
+    config_dir: str
+    state_dir: str
+    run_dir: str
+    logfile: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one node from a spec file written by SpecNode."""
+    from ha_agents.daemon.logsetup import HbLog
+    from ha_agents.daemon.loop import Daemon, Paths
+    from ha_agents.failover.options import FailoverOptions
+    from ha_agents.failover.upper import FailoverUpper
+    from ha_agents.failover_io.executor import FailoverExecutor
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        print("usage: python -m ha_agents.failover_io.labcluster SPEC.json", file=sys.stderr)
+        return 2
+    data = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    spec = ClusterSpec.from_json(data["spec"])
+    config = spec.config(data["node"], data["config_dir"], data["logfile"])
+    log = HbLog(config.local_node, data["logfile"])
+    options = FailoverOptions(fence_command=spec.fence_command)
+    daemon = Daemon(
+        config,
+        Paths(Path(data["state_dir"]), Path(data["run_dir"])),
+        log,
+        upper=FailoverUpper(config, options),
+        executor=FailoverExecutor(config, log, options),
+    )
+    try:
+        return asyncio.run(daemon.run())
+    finally:
+        log.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
