@@ -10,10 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from ha_agents.daemon.labnode import AgentNode, medium, wait_status
 from ha_agents.lab.heartbeat import make_ha_cf
 from ha_agents.lab.netns import Lab
-
-from .agentnode import AgentNode, medium, wait_status
 
 KEEPALIVE, WARN, DEAD, INITDEAD = 0.2, 0.6, 1.0, 2.0
 
@@ -48,7 +47,6 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, metho
     )
     hb.start()
     ours.start()
-    started = time.monotonic()
 
     assert wait_status(lambda: ours.nodestatus("node1"), "active", 15) is not None, ours.output()
     assert wait_status(lambda: hb.nodestatus("node2"), "active", 15) is not None, hb.log()[-3000:]
@@ -63,7 +61,7 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, metho
     # ha_agents dies: Heartbeat notices within deadtime + one keepalive.  Both announce
     # dt = deadtime + 2 s during their first 5 s (Heartbeat's start-up grace, which it
     # honours for its peers), so kill only once the steady dt is out.
-    time.sleep(max(0.0, 5.5 - (time.monotonic() - started)))
+    ours.wait_steady()
     t0 = time.monotonic()
     ours.kill(signal.SIGKILL)
     assert wait_status(lambda: hb.nodestatus("node2"), "dead", 10) is not None

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ha_agents.daemon.labnode import AgentNode, medium, wait_status
 from ha_agents.lab.netns import Lab
-
-from .agentnode import AgentNode, medium, wait_status
 
 NODES = ["node1", "node2"]
 
@@ -77,6 +76,7 @@ def test_ucast_pair_sees_each_other_and_kill_is_detected_within_deadtime(lab: La
     doc = nodes["node1"].doc()
     peer = next(n for n in doc["nodes"] if n["name"] == "node2")
     assert peer["links"][0]["source"] == lab.ip(12)
+    nodes["node2"].wait_steady()
     t0 = time.monotonic()
     nodes["node2"].kill()
     took = wait_status(lambda: nodes["node1"].nodestatus("node2"), "dead", 5)

@@ -1,9 +1,16 @@
-"""An ha_agents node for integration tests: a real daemon process (in a lab host's
-network namespace, or on the host for serial-only tests), asked with ``ha-agents status``."""
+"""An ha_agents node for integration tests and benches: a real daemon process (in a lab
+host's network namespace, or on the host for serial-only tests), started with
+``ha-agents run`` on a generated config dir, asked with ``ha-agents status``.
+
+While ``ha_agents.config.load`` is not available, the daemon is started from a JSON
+spec by ``tests/membership/noderunner.py`` instead (same Daemon, config built directly).
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,6 +24,42 @@ from ha_agents.lab.waiting import wait_until
 from ha_agents.status.clstatus import answer
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _have_loader() -> bool:
+    return importlib.util.find_spec("ha_agents.config.load") is not None
+
+
+def _ms(value: int) -> str:
+    return f"{value}ms"
+
+
+def ha_cf_text(node: AgentNodeSpec) -> str:
+    ka, warn, dead, init = node.timers_ms
+    lines = [
+        f"keepalive {_ms(ka)}",
+        f"warntime {_ms(warn)}",
+        f"deadtime {_ms(dead)}",
+        f"initdead {_ms(init)}",
+        "udpport 694",
+        f"logfile {node.logfile}",
+    ]
+    bauds = {m["baud"] for m in node.media if m["kind"] == "serial" and m.get("baud")}
+    if bauds:
+        lines.append(f"baud {bauds.pop()}")
+    for m in node.media:
+        if m["kind"] == "mcast":
+            lines.append(
+                f"mcast {m['dev']} {m['group']} 694 {m.get('ttl') or 1} {1 if m.get('loop') else 0}"
+            )
+        elif m["kind"] == "ucast":
+            lines.append(f"ucast {m['dev']} {m['peer']}")
+        else:
+            lines.append(f"{m['kind']} {m['dev']}")
+    lines += ["auto_failback on", *[f"node {n}" for n in node.nodes]]
+    return "\n".join(lines) + "\n"
+
+
 PY = sys.executable
 
 
@@ -24,7 +67,15 @@ def medium(kind: str, dev: str, **kw: Any) -> dict[str, Any]:
     return {"kind": kind, "dev": dev, **kw}
 
 
-class AgentNode:
+class AgentNodeSpec:
+    node: str
+    nodes: list[str]
+    media: list[dict[str, Any]]
+    timers_ms: tuple[int, int, int, int]
+    logfile: Path
+
+
+class AgentNode(AgentNodeSpec):
     def __init__(
         self,
         root: Path,
@@ -35,7 +86,8 @@ class AgentNode:
         auth: tuple[str, str] = ("sha1", "ha-agents-lab-secret"),
         host: Host | None = None,
     ) -> None:
-        self.node, self.host = node, host
+        self.node, self.host, self.nodes, self.media = node, host, nodes, media
+        self.timers_ms = timers_ms
         self.dir = root / f"ha-{node}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.run_dir = self.dir / "run"
@@ -55,22 +107,54 @@ class AgentNode:
                 }
             )
         )
+        self.config_dir = self.dir / "etc-ha.d"
+        self.config_dir.mkdir(exist_ok=True)
+        (self.config_dir / "ha.cf").write_text(ha_cf_text(self))
+        (self.config_dir / "haresources").write_text("")
+        keys = self.config_dir / "authkeys"
+        keys.write_text(f"auth 1\n1 {auth[0]} {auth[1]}\n")
+        os.chmod(keys, 0o600)
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
 
     def start(self) -> None:
-        argv = [PY, "-m", "tests.membership.noderunner", str(self.spec)]
+        if _have_loader():
+            argv = [
+                PY,
+                "-m",
+                "ha_agents",
+                "run",
+                "--config-dir",
+                str(self.config_dir),
+                "--node",
+                self.node,
+                "--state-dir",
+                str(self.dir / "state"),
+                "--run-dir",
+                str(self.run_dir),
+            ]
+        else:
+            argv = [PY, "-m", "tests.membership.noderunner", str(self.spec)]
         with open(self.dir / "stderr", "ab") as err:
             if self.host is not None:
-                self.proc = self.host.popen(argv, stderr=err, stdout=err)
+                self.proc = self.host.popen(
+                    argv, stderr=err, stdout=err, env={**os.environ, "PYTHONPATH": str(REPO)}
+                )
             else:
                 self.proc = subprocess.Popen(
                     argv, stderr=err, stdout=err, cwd=REPO, start_new_session=True
                 )
+        self.started_at = time.monotonic()
         sock = self.run_dir / "ha-agents.sock"
         if not wait_until(lambda: sock.exists() or self.proc.poll() is not None, 10):  # type: ignore[union-attr]
             raise AssertionError(f"{self.node} did not start: {self.output()}")
         if self.proc.poll() is not None:
             raise AssertionError(f"{self.node} exited: {self.output()}")
+
+    def wait_steady(self) -> None:
+        """Sleep until this node announces its plain deadtime (dt= is deadtime + 2 s for
+        the first 5 s after a start, as Heartbeat does, and peers honour it)."""
+        time.sleep(max(0.0, self.started_at + 5.3 - time.monotonic()))
 
     def output(self) -> str:
         text = ""
