@@ -1,9 +1,10 @@
 """Agent logging that goes where the caller looks (edge module).
 
 * heartbeat-class (Heartbeat's ResourceManager): ``HA_LOGFILE`` gets
-  ``NAME[PID]: YYYY/MM/DD_HH:MM:SS LEVEL: message`` lines (info and up),
-  ``HA_DEBUGLOG`` every line, syslog when ``HA_LOGFACILITY`` is set; stderr only when
-  none of them is (Heartbeat sends a script's stderr to the debug log anyway).
+  ``DATE NAME[PID]:    level: message`` lines (info and up) and ``HA_DEBUGLOG``
+  ``NAME[PID]:<TAB>DATE level: message`` (every line), like Heartbeat's own scripts;
+  syslog when ``HA_LOGFACILITY`` is set; stderr only when none of them is (Heartbeat
+  sends a script's stderr to the debug log anyway).
 * OCF (Pacemaker, ocf-tester): stderr ``NAME(INSTANCE)[PID]: LEVEL: message`` plus syslog
   (facility ``HA_LOGFACILITY``, default ``daemon``) — the ``ocf_log`` layout.  Debug
   lines only with ``HA_debug=1``.
@@ -40,22 +41,42 @@ OCF_LEVELS = {
     logging.CRITICAL: "CRIT",
 }
 SYSLOG_SOCKET = "/dev/log"
+DEFAULT_DATEFMT = "%Y/%m/%d_%H:%M:%S "
 
 
 class _Format(logging.Formatter):
-    def __init__(self, tag: str, levels: Mapping[int, str], dated: bool) -> None:
+    """``layout`` is ``"plain"`` (TAG: LEVEL: msg), ``"logfile"`` or ``"debuglog"``.
+
+    The last two copy Heartbeat's shell logging: its log file gets
+    ``DATE TAG:    level: msg`` and its debug log ``TAG:<TAB>DATE level: msg``, the date
+    formatted by ``HA_DATEFMT`` (Heartbeat's default ``%Y/%m/%d_%T`` plus a blank).
+    """
+
+    def __init__(
+        self, tag: str, levels: Mapping[int, str], layout: str = "plain", datefmt: str = ""
+    ) -> None:
         super().__init__()
         self.tag = tag
         self.levels = levels
-        self.dated = dated
+        self.layout = layout
+        self.date_format = datefmt or DEFAULT_DATEFMT
 
     def format(self, record: logging.LogRecord) -> str:
         level = self.levels.get(record.levelno, record.levelname)
         msg = record.getMessage()
-        if self.dated:
-            date = time.strftime("%Y/%m/%d_%H:%M:%S", time.localtime(record.created))
-            return f"{self.tag}: {date} {level}: {msg}"
-        return f"{self.tag}: {level}: {msg}"
+        if self.layout == "plain":
+            return f"{self.tag}: {level}: {msg}"
+        date = _strftime(self.date_format, record.created)
+        if self.layout == "logfile":
+            return f"{date} {self.tag}:    {level}: {msg}"
+        return f"{self.tag}:\t{date}{level}: {msg}"
+
+
+def _strftime(fmt: str, when: float) -> str:
+    try:
+        return time.strftime(fmt, time.localtime(when))
+    except ValueError:
+        return time.strftime(DEFAULT_DATEFMT, time.localtime(when))
 
 
 class _SafeFile(logging.Handler):
@@ -128,26 +149,29 @@ def setup(
     handlers: list[logging.Handler] = []
     if convention is Convention.HEARTBEAT:
         tag = f"{name}[{pid}]"
-        fmt = _Format(tag, HEARTBEAT_LEVELS, dated=True)
+        datefmt = env.get("HA_DATEFMT", "")
         logfile = env.get("HA_LOGFILE", "")
         debuglog = env.get("HA_DEBUGLOG", "")
         facility = env.get("HA_LOGFACILITY", "")
         if logfile:
+            fmt = _Format(tag, HEARTBEAT_LEVELS, "logfile", datefmt)
             handlers.append(_with(_SafeFile(logfile, logging.INFO), fmt))
         if debuglog:
+            fmt = _Format(tag, HEARTBEAT_LEVELS, "debuglog", datefmt)
             handlers.append(_with(_SafeFile(debuglog, logging.DEBUG), fmt))
         if facility and facility != "none":
             sys_h = _syslog(tag, facility, logging.INFO, HEARTBEAT_LEVELS, syslog_address)
             if sys_h is not None:
                 handlers.append(sys_h)
         if not (logfile or debuglog or (facility and facility != "none")):
+            fmt = _Format(tag, HEARTBEAT_LEVELS, "plain")
             handlers.append(_with(_SafeStream(err), fmt, logging.DEBUG if debug else logging.INFO))
     else:
         ocf = convention is Convention.OCF
         tag = f"{name}({instance})[{pid}]" if ocf else name
         levels = OCF_LEVELS
         stream_level = logging.DEBUG if debug else (logging.INFO if ocf else logging.WARNING)
-        handlers.append(_with(_SafeStream(err), _Format(tag, levels, dated=False), stream_level))
+        handlers.append(_with(_SafeStream(err), _Format(tag, levels), stream_level))
         facility = env.get("HA_LOGFACILITY", "") or "daemon"
         if facility != "none":
             sys_level = logging.INFO if ocf else logging.WARNING

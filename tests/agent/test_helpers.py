@@ -144,10 +144,10 @@ def test_heartbeat_log_goes_to_ha_logfile_in_heartbeat_format(tmp_path: Path) ->
     log.info("hello %s", "world")
     log.debug("details")
     line = logfile.read_text().strip()
-    assert re.fullmatch(
-        rf"myagent\[{os.getpid()}\]: \d{{4}}/\d\d/\d\d_\d\d:\d\d:\d\d info: hello world", line
-    )
-    assert "debug: details" in debuglog.read_text()
+    # Heartbeat's own layout: "DATE TAG:    level: msg" (HA_DATEFMT: %Y/%m/%d_%T + blank)
+    date = r"\d{4}/\d\d/\d\d_\d\d:\d\d:\d\d"
+    assert re.fullmatch(rf"{date}  myagent\[{os.getpid()}\]:    info: hello world", line)
+    assert re.search(rf"myagent\[{os.getpid()}\]:\t{date} debug: details", debuglog.read_text())
     assert "details" not in logfile.read_text()
     assert err.getvalue() == ""  # stdout/stderr stay clean under Heartbeat
 
