@@ -1,0 +1,120 @@
+"""simulate: the real engines on a virtual clock; timelines checked against the spec.
+
+protocol.md / resources.md §7: a peer is declared dead ``deadtime`` after it was last
+heard; the survivor then takes over the dead node's groups (start left to right); a clean
+stop releases (right to left) and hands over at once; standby moves groups without a
+death; auto_failback legacy refuses standby.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ha_agents.config.model import AutoFailback, ClusterConfig
+from ha_agents.export.simulator import Fault, Prediction, predict
+
+from .builders import group, make_config
+
+KEEPALIVE = 1.0
+DEADTIME = 6.0
+D = 0.25  # script duration per resource
+EPS = 0.01  # message latency and timer granularity
+
+
+def _cfg(**kw: object) -> ClusterConfig:
+    return make_config(
+        group(
+            "node1", "IPaddr::192.0.2.50/24/eth0", "Filesystem::/dev/sdb1::/srv::ext4", "lighttpd"
+        ),
+        group("node2", "192.0.2.51", "httpd"),
+        keepalive_ms=int(KEEPALIVE * 1000),
+        deadtime_ms=int(DEADTIME * 1000),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _run(fault: Fault, **kw: object) -> Prediction:
+    p = predict(_cfg(**kw), fault, "node1", script_duration_s=D)
+    assert p.settled
+    return p
+
+
+G1 = "IPaddr::192.0.2.50/24/eth0"
+G2 = "192.0.2.51"
+
+
+def _texts(p: Prediction, node: str) -> list[str]:
+    return [e.text for e in p.timeline if e.node == node]
+
+
+def test_kill_detected_at_deadtime_after_last_heartbeat_then_takeover() -> None:
+    p = _run(Fault.KILL)
+    # the fault is injected half a keepalive after node1's last heartbeat
+    assert p.detected_at == pytest.approx(DEADTIME - KEEPALIVE / 2, abs=EPS)
+    (outage,) = p.outages
+    assert outage.key == G1 and outage.down_at == 0.0 and outage.up_on == "node2"
+    assert outage.up_at == pytest.approx(p.detected_at + 3 * D, abs=EPS)
+    texts = _texts(p, "node2")
+    assert "WARN: node node1: is dead" in texts
+    starts = [t for t in texts if t.startswith("start ")]
+    assert starts == [f"start {G1}", "start Filesystem::/dev/sdb1::/srv::ext4", "start lighttpd"]
+    assert p.split_brain == ()
+
+
+def test_kill_of_node_without_groups_has_no_outage() -> None:
+    cfg = make_config(group("node2", "192.0.2.51"), keepalive_ms=1000, deadtime_ms=6000)
+    p = predict(cfg, Fault.KILL, "node1", script_duration_s=D)
+    assert p.outages == ()
+    assert p.detected_at == pytest.approx(DEADTIME - KEEPALIVE / 2, abs=EPS)
+
+
+def test_hang_keeps_serving_but_peer_takes_over_split_brain() -> None:
+    p = _run(Fault.HANG)
+    assert p.detected_at == pytest.approx(DEADTIME - KEEPALIVE / 2, abs=EPS)
+    assert p.outages == ()  # the frozen node's services still answer
+    assert p.split_brain == (G1,)
+
+
+def test_linkdown_both_sides_declare_death_and_take_over() -> None:
+    p = _run(Fault.LINKDOWN)
+    assert "WARN: node node2: is dead" in _texts(p, "node1")
+    assert "WARN: node node1: is dead" in _texts(p, "node2")
+    (outage,) = p.outages
+    assert outage.key == G1 and outage.up_on == "node2"
+    assert outage.up_at == pytest.approx(DEADTIME - KEEPALIVE / 2 + 3 * D, abs=EPS)
+    assert p.split_brain == (G2,)  # the cut-off node also starts node2's group
+
+
+def test_stop_releases_right_to_left_and_peer_takes_over_at_once() -> None:
+    p = _run(Fault.STOP)
+    stops = [t for t in _texts(p, "node1") if t.startswith("stop ")]
+    assert stops == ["stop lighttpd", "stop Filesystem::/dev/sdb1::/srv::ext4", f"stop {G1}"]
+    (outage,) = p.outages
+    assert outage.down_at == 0.0
+    # release, the daemon's 50 ms shutdown poll, acquire
+    assert 6 * D <= outage.up_at <= 6 * D + 0.05 + EPS
+    assert outage.up_at < DEADTIME  # no waiting for deadtime
+
+
+def test_standby_moves_group_without_death() -> None:
+    p = _run(Fault.STANDBY)
+    assert p.detected_at is None
+    (outage,) = p.outages
+    assert outage.up_on == "node2"
+    assert outage.duration == pytest.approx(6 * D, abs=EPS)
+
+
+def test_standby_refused_in_legacy_mode() -> None:
+    p = _run(Fault.STANDBY, auto_failback=AutoFailback.LEGACY)
+    assert p.outages == ()
+    assert any(
+        "Standby mode only implemented when nice_failback on" in t for t in _texts(p, "node1")
+    )
+
+
+def test_deadtime_scales_detection() -> None:
+    cfg = make_config(group("node1", "192.0.2.50"), keepalive_ms=2000, deadtime_ms=30000)
+    p = predict(cfg, Fault.KILL, "node1", script_duration_s=0.1)
+    assert p.detected_at == pytest.approx(29.0, abs=EPS)
+    (outage,) = p.outages
+    assert outage.duration == pytest.approx(29.1, abs=EPS)
