@@ -84,9 +84,8 @@ def test_sign_then_open_round_trips(method: str) -> None:
     data = sign(_body(), k)
     msg = open_datagram(data, keys((4, method, b"s3cret"), active=4))
     assert msg.fields[:-1] == _body()
-    assert msg.get(
-        "auth",
-    ) is not None and msg.get("auth").startswith("4 ")  # type: ignore[union-attr]
+    auth = msg.get("auth")
+    assert auth is not None and auth.startswith("4 ")
 
 
 def test_sign_layout_inner_auth_then_trailer() -> None:
