@@ -183,4 +183,4 @@ def _garp(ip: str) -> str | None:
         info = mgr.find(ip)
     if info is None:
         return "address not configured here"
-    return RawGarp(count=3, interval=0.2, background=False).announce(info.ifname, ip)
+    return RawGarp(count=3, interval=0.2, background="none").announce(info.ifname, ip)

@@ -238,9 +238,8 @@ class LabNode:
 
     def ctl(self, *args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]:
         """``ha-agents ARGS --run-dir RUN`` inside the node's namespace."""
-        return self.host.run(
-            [*self.argv(*args), "--run-dir", str(self.run_dir)], check=False, timeout=timeout
-        )
+        argv = self.argv(args[0], "--run-dir", str(self.run_dir), *args[1:])
+        return self.host.run(argv, check=False, timeout=timeout)
 
     def log(self) -> str:
         try:
