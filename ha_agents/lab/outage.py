@@ -107,6 +107,11 @@ def outage_after(samples: Sequence[Sample], fault: float) -> Outage:
     return Outage(fault, last_ok, first_ok, failed)
 
 
+def first_from(samples: Sequence[Sample], after: float, backend: str) -> Sample | None:
+    """The first successful answer from ``backend`` to a request sent after ``after``."""
+    return next((s for s in samples if s.ok and s.start > after and s.backend == backend), None)
+
+
 def failure_windows(samples: Sequence[Sample]) -> list[Window]:
     """Every run of consecutive failed requests."""
     windows: list[Window] = []

@@ -50,6 +50,10 @@ def _pair(lab: Lab, **cf: str) -> tuple[HeartbeatNode, HeartbeatNode, Path]:
     return nodes[0], nodes[1], events
 
 
+def _tail(*nodes: HeartbeatNode) -> str:
+    return "\n".join(f"--- {n.node}:\n{n.log()[-3000:]}" for n in nodes)
+
+
 def _active(a: HeartbeatNode, peer: str) -> bool:
     return a.nodestatus(peer) == "active"
 
@@ -86,17 +90,17 @@ def test_lab_heartbeat_stop_restart_and_hang(lab: Lab) -> None:
     assert wait_until(lambda: _active(n2, "node1"), timeout=15)
     # orderly stop, then a restart in a fresh /run: the peer sees it come back
     mark = n2.log_mark()
-    assert n1.stop(timeout=30)
+    assert n1.stop(timeout=30), _tail(n1, n2)
     assert not n1.pids()
     assert n1.wait_log(r"Heartbeat shutdown complete", timeout=1)
     assert n2.wait_log(r"node node1: is dead|node1 .*shutdown|Received shutdown notice", 10, mark)
     n1.start()
-    assert n2.wait_log(r"Heartbeat restart on node node1", timeout=15, since=mark)
-    assert wait_until(lambda: _active(n2, "node1"), timeout=15)
+    assert n2.wait_log(r"Heartbeat restart on node node1", 15, mark), _tail(n1, n2)
+    assert wait_until(lambda: _active(n2, "node1"), timeout=15), _tail(n1, n2)
     # hang: SIGSTOP every process of node1; node2 declares it dead; SIGCONT resumes it
     mark = n2.log_mark()
     stopped = n1.kill(signal.SIGSTOP)
     assert stopped == n1.pids() and len(stopped) >= 2
-    assert n2.wait_log(r"node node1: is dead", timeout=10, since=mark)
+    assert n2.wait_log(r"node node1: is dead", timeout=10, since=mark), _tail(n1, n2)
     n1.kill(signal.SIGCONT)
-    assert wait_until(lambda: _active(n2, "node1"), timeout=15)
+    assert wait_until(lambda: _active(n2, "node1"), timeout=20), _tail(n1, n2)

@@ -71,3 +71,11 @@ def test_parse_lines_skips_torn_and_malformed_lines() -> None:
     }  # fmt: skip
     lines = [json.dumps(good), "", '{"seq": 1, "start": 1.', "not json", json.dumps({"seq": 2})]
     assert parse_lines(lines) == [Sample(0, 1.0, 1.1, 2.0, True, 200, "node1", "")]
+
+
+def test_first_from_finds_the_first_answer_of_the_survivor() -> None:
+    from ha_agents.lab.outage import first_from
+
+    assert first_from(SAMPLES, 10.0, "node2") == SAMPLES[5]
+    assert first_from(SAMPLES, 10.055, "node2") == SAMPLES[6]
+    assert first_from(SAMPLES, 10.0, "node3") is None
