@@ -3,15 +3,18 @@ links with one cut.  TEST-NET addresses only; the lab cleans up even on failure.
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ha_agents.daemon.labnode import AgentNode, medium, wait_status
+from ha_agents.daemon.labnode import REPO, AgentNode, medium, wait_status
 from ha_agents.lab.netns import Lab
 
 NODES = ["node1", "node2"]
@@ -130,3 +133,76 @@ def test_serial_pair_over_socat_pty(tmp_path: Path) -> None:
             node.stop()
         socat.terminate()
         socat.wait(5)
+
+
+@pytest.mark.netns
+def test_keepalive_50ms_has_no_drift_and_no_late_heartbeats(lab: Lab) -> None:
+    nodes = {}
+    for i, name in enumerate(NODES):
+        host = lab.add_host(name, lab.cidr(11 + i))
+        nodes[name] = AgentNode(
+            lab.tmpdir,
+            name,
+            NODES,
+            [medium("bcast", "eth0")],
+            timers_ms=(50, 200, 400, 1000),
+            host=host,
+        )
+        nodes[name].start()
+    assert_see_each_other(nodes)
+    n1 = nodes["node1"]
+    s0, t0 = n1.doc()["seq"], time.monotonic()
+    time.sleep(3.0)
+    s1, t1 = n1.doc()["seq"], time.monotonic()
+    expected = (t1 - t0) / 0.05
+    assert abs((s1 - s0) - expected) <= 3, (s1 - s0, expected)
+    assert "Late heartbeat" not in nodes["node2"].output()
+    assert nodes["node2"].doc()["nodes"][0]["status"] == "active"
+
+
+@pytest.mark.netns
+def test_forged_and_foreign_datagrams_are_dropped_and_counted(lab: Lab) -> None:
+    nodes = pair(lab, {n: [medium("bcast", "eth0")] for n in NODES})
+    assert_see_each_other(nodes)
+    mallory = lab.add_host("mallory", lab.cidr(66))
+    script = (
+        "import socket, sys\n"
+        "from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location\n"
+        "from ha_agents.wire.auth import Authenticator\n"
+        "from ha_agents.wire.codec import Message\n"
+        "key = AuthKey(1, AuthMethod.SHA1, b'ha-agents-lab-secret', Location('x', 1))\n"
+        "auth = Authenticator(AuthKeys(1, {1: key}))\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)\n"
+        "for src in ('node1', 'stranger'):\n"
+        "    m = Message.of(('t', 'status'), ('st', 'active'), ('dt', '3e8'), ('protocol', '1'),\n"
+        "                   ('src', src), ('srcuuid', b'M' * 16), ('seq', '1'), ('hg', '1'),\n"
+        "                   ('ts', '1'), ('ld', '0'), ('ttl', '3'))\n"
+        "    s.sendto(auth.sign(list(m.fields)), ('192.0.2.11', 694))\n"
+        "s.sendto(b'###\\ngarbage', ('192.0.2.11', 694))\n"
+    )
+    mallory.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)})
+    n1 = nodes["node1"]
+    assert wait_status(lambda: len(n1.doc().get("dropped", {})) >= 3, True, 5) is not None
+    dropped = n1.doc()["dropped"]
+    assert dropped["forged_self"] == 1 and dropped["unknown_node"] == 1
+    assert (
+        sum(v for k, v in dropped.items() if k not in ("forged_self", "unknown_node", "own_echo"))
+        >= 1
+    )
+    out = n1.output()
+    assert "claiming to be from this node [node1] from foreign address 192.0.2.66" in out
+    assert "unknown node [stranger] at 192.0.2.66" in out
+    assert n1.nodestatus("node2") == "active"
+    sock = n1.run_dir / "ha-agents.sock"
+    assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+
+
+def test_status_without_a_daemon_says_stopped_like_cl_status(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "ha_agents", "status", "--run-dir", str(tmp_path)]
+    r = subprocess.run([*run, "hbstatus"], capture_output=True, text=True, cwd=REPO)
+    assert (r.stdout, r.returncode) == ("Heartbeat is stopped on this machine.\n", 1)
+    r = subprocess.run([*run, "nodestatus", "node1"], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 1 and "Cannot signon with heartbeat" in r.stderr
+    r = subprocess.run([*run, "--json"], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 3 and r.stdout == ""
