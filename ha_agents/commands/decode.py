@@ -36,13 +36,15 @@ def parse_authkeys(text: str, path: str) -> AuthKeys:
     """A minimal authkeys reader for this tool (``auth N`` + ``N method [key]`` lines).
 
     The key is the text after the method up to the first whitespace - what Heartbeat
-    actually signs with.  ``ha-agents check`` validates authkeys thoroughly.
+    actually signs with; only whole lines starting with ``#`` are comments (run F's
+    key ``SplitBrain#F`` was used whole by Heartbeat).  Used only when the config
+    package's full parser (``ha_agents.config.authkeys``) is not available.
     """
     active: int | None = None
     keys: dict[int, AuthKey] = {}
     for lineno, raw in enumerate(text.splitlines(), 1):
-        words = raw.split("#", 1)[0].split()
-        if not words:
+        words = raw.split()
+        if not words or words[0].startswith("#"):  # "#" mid-line is part of a key
             continue
         where = f"{path}:{lineno}"
         if words[0] == "auth":
@@ -70,11 +72,22 @@ def parse_authkeys(text: str, path: str) -> AuthKeys:
 
 def _load_authkeys(path: str) -> AuthKeys:
     try:
-        with open(path, encoding="latin-1") as fh:
-            text = fh.read()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise InputError(f"cannot read authkeys {path}: {exc.strerror}") from exc
-    return parse_authkeys(text, path)
+    try:  # the config engineer's full parser (diagnostics with codes), when present
+        from ha_agents.config.authkeys import parse_authkeys as parse_full
+        from ha_agents.config.diagnostics import render_text
+        from ha_agents.config.lines import decode as decode_text
+    except ImportError:
+        return parse_authkeys(data.decode("latin-1"), path)
+    keys, diags = parse_full(decode_text(data), path, mode=None, extensions=True)
+    if diags:
+        sys.stderr.write(render_text(diags))
+    if keys is None:
+        raise InputError(f"{path}: unusable authkeys file")
+    return keys
 
 
 # -- one datagram ----------------------------------------------------------------------

@@ -84,3 +84,6 @@ def keys(*entries: tuple[int, str, bytes], active: int) -> AuthKeys:
     """``keys((1, "md5", b"k"), (2, "crc", b""), active=1)``."""
     loc = Location("test", 1)
     return AuthKeys(active, {i: AuthKey(i, AuthMethod(m), k, loc) for i, m, k in entries})
+
+
+REPO_ROOT = HERE.parents[1]
