@@ -22,6 +22,7 @@ from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
 from ha_agents.failover.options import FailoverOptions
+from ha_agents.failover_io.inprocess import InProcessRunner
 from ha_agents.membership.actions import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
@@ -51,7 +52,7 @@ class FailoverExecutor:
         self.env = script_env.build(
             os.environ, script_env.from_cluster(config, python=sys.executable)
         )
-        self.runner = runner or AsyncScriptRunner()
+        self.runner = runner or InProcessRunner(AsyncScriptRunner())
         self.tasks: set[asyncio.Task[None]] = set()
         self.ping_hosts = tuple(h for p in config.hacf.ping_nodes for h in p.hosts)
         self._ping_task: asyncio.Task[None] | None = None

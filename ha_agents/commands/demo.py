@@ -1,0 +1,193 @@
+"""``ha-agents demo``: two ha_agents nodes, a floating IP and a web server in network
+namespaces; the active node fails and the client's requests move to the other node.
+
+Needs root (network namespaces).  Everything is created under a unique lab prefix with
+TEST-NET-1 addresses only and removed at the end, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+
+FAULTS = ("kill", "hang", "cut", "stop", "standby")
+DT_GRACE_S = 5.2  # a starting node announces deadtime + 2 s for its first 5 s
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "demo",
+        help="show a failover in network namespaces (needs root)",
+        description="Create two node namespaces and a client namespace, run two ha_agents "
+        "nodes with the floating IP 192.0.2.50 and a web server each, make the active node "
+        "fail, and print the client's requests moving over with timestamps.",
+    )
+    p.add_argument(
+        "--config-dir",
+        default="conf",
+        metavar="DIR",
+        help="take timers and auto_failback from this cluster when it loads (default conf)",
+    )
+    p.add_argument("--fault", choices=FAULTS, default="kill", help="default: kill (power loss)")
+    p.add_argument("--keepalive-ms", type=int, default=None)
+    p.add_argument("--deadtime-ms", type=int, default=None)
+    p.set_defaults(func=handle)
+
+
+def _ts(mono: float, mono0: float, wall0: float) -> str:
+    t = datetime.datetime.fromtimestamp(wall0 + (mono - mono0))
+    return t.strftime("%H:%M:%S.%f")[:-3]
+
+
+def _timers_from(config_dir: str) -> tuple[int, int, str, str]:
+    """(keepalive_ms, deadtime_ms, auto_failback, where) from the config dir if it loads."""
+    try:
+        from ha_agents.config.load import load_config
+    except ImportError:
+        return 100, 500, "on", "built-in demo settings (no config loader installed)"
+    try:
+        config, _diags = load_config(config_dir)
+    except OSError as exc:
+        return 100, 500, "on", f"built-in demo settings ({config_dir}: {exc.strerror})"
+    if config is None:
+        return 100, 500, "on", f"built-in demo settings ({config_dir} does not load)"
+    h = config.hacf
+    return h.keepalive_ms, h.deadtime_ms, h.auto_failback.value, f"timers of {config_dir}"
+
+
+def handle(args: argparse.Namespace) -> int:
+    if os.geteuid() != 0:
+        print("ha-agents demo: needs root (it creates network namespaces)", file=sys.stderr)
+        return 1
+    keepalive, deadtime, auto_failback, where = _timers_from(args.config_dir)
+    keepalive = args.keepalive_ms or keepalive
+    deadtime = args.deadtime_ms or deadtime
+    if not 0 < keepalive < deadtime:
+        print("ha-agents demo: keepalive must be below deadtime", file=sys.stderr)
+        return 2
+    try:
+        return _run(args.fault, keepalive, deadtime, auto_failback, where)
+    except KeyboardInterrupt:
+        print("\ninterrupted; cleaned up")
+        return 130
+
+
+def _run(fault: str, keepalive: int, deadtime: int, auto_failback: str, where: str) -> int:
+    from ha_agents.failover_io.labcluster import ClusterSpec, start_ha_agents, vip_holders
+    from ha_agents.lab import Lab, LabError, wait_until
+    from ha_agents.lab.httpserver import serve_name
+    from ha_agents.lab.poller import HttpPoller
+
+    spec = ClusterSpec(
+        {"node1": "192.0.2.11", "node2": "192.0.2.12"},
+        keepalive_ms=keepalive,
+        deadtime_ms=deadtime,
+        auto_failback=auto_failback,
+    )
+    wall0, mono0 = time.time(), time.monotonic()
+
+    def say(text: str) -> None:
+        print(f"{_ts(time.monotonic(), mono0, wall0)}  {text}", flush=True)
+
+    say(
+        f"keepalive {keepalive} ms, deadtime {deadtime} ms, auto_failback {auto_failback} ({where})"
+    )
+    try:
+        with Lab("demo") as lab:
+            h1 = lab.add_host("n1", "192.0.2.11/24")
+            h2 = lab.add_host("n2", "192.0.2.12/24")
+            client = lab.add_host("client", "192.0.2.20/24")
+            say("namespaces: node1 192.0.2.11, node2 192.0.2.12, client 192.0.2.20")
+            for h in (h1, h2):
+                serve_name(h, "node1" if h is h1 else "node2")
+            n1 = start_ha_agents(lab, h1, "node1", spec)
+            n2 = start_ha_agents(lab, h2, "node2", spec)
+            say(f"started two ha_agents nodes; VIP {spec.vip} belongs to node1 (haresources)")
+            if not wait_until(lambda: vip_holders([h1, h2], spec.vip) == ["n1"], 15):
+                say("node1 did not take the VIP; its log:\n" + n1.log()[-3000:])
+                return 1
+            poller = HttpPoller(client, f"http://{spec.vip}/", interval=0.02).start()
+            if not poller.wait_ok(5):
+                say("the client cannot reach the VIP")
+                return 1
+            say(f"client polls http://{spec.vip}/ every 20 ms; node1 answers")
+            time.sleep(max(DT_GRACE_S, 2 * deadtime / 1000))
+            t_fault = time.monotonic()
+            say(_FAULT_TEXT[fault])
+            _inject(fault, n1, h1)
+            moved = poller.wait_ok(max(10.0, 4 * deadtime / 1000), after=t_fault, backend="node2")
+            time.sleep(0.5)
+            samples = poller.stop()
+            _print_timeline(samples, t_fault, mono0, wall0)
+            if not moved:
+                say("the service did not come back from node2; node2's log:")
+                print(n2.log()[-3000:])
+                return 1
+            first = next(s for s in samples if s.ok and s.start > t_fault and s.backend == "node2")
+            failed = sum(1 for s in samples if t_fault <= s.start < first.start and not s.ok)
+            say(
+                f"node2 serves the VIP: first answer {first.end - t_fault:.3f} s after the "
+                f"fault ({failed} failed requests); cleaning up"
+            )
+            if fault == "hang":
+                n1.kill(signal.SIGCONT)
+    except LabError as exc:
+        print(f"ha-agents demo: {exc}", file=sys.stderr)
+        return 1
+    say("done: namespaces and processes removed")
+    return 0
+
+
+_FAULT_TEXT = {
+    "kill": "FAULT: power loss of node1 (SIGKILL of its daemon + its cable pulled)",
+    "hang": "FAULT: node1 hangs (SIGSTOP of its daemon)",
+    "cut": "FAULT: node1's cable is cut",
+    "stop": "FAULT: orderly stop of node1 (SIGTERM)",
+    "standby": "ACTION: ha-agents standby on node1",
+}
+
+
+def _inject(fault: str, node: object, host: object) -> None:
+    from ha_agents.failover_io.labcluster import LabNode
+    from ha_agents.lab import Host
+
+    assert isinstance(node, LabNode) and isinstance(host, Host)
+    if fault == "kill":
+        node.kill(signal.SIGKILL)
+        host.link_down()
+    elif fault == "hang":
+        node.kill(signal.SIGSTOP)
+    elif fault == "cut":
+        host.link_down()
+    elif fault == "stop":
+        node.stop()
+    else:
+        node.ctl("standby")
+
+
+def _print_timeline(samples: Sequence[object], t_fault: float, mono0: float, wall0: float) -> None:
+    """One line per run of identical outcomes (answering node, or the error)."""
+    from ha_agents.lab.outage import Sample
+
+    runs: list[tuple[str, Sample, Sample, int]] = []
+    for s in samples:
+        assert isinstance(s, Sample)
+        if s.start < t_fault - 1.0:
+            continue
+        what = f"answered by {s.backend}" if s.ok else f"failed ({s.error or s.status})"
+        if runs and runs[-1][0] == what:
+            runs[-1] = (what, runs[-1][1], s, runs[-1][3] + 1)
+        else:
+            runs.append((what, s, s, 1))
+    print("client requests (fault = 0.000 s):")
+    for what, a, b, n in runs:
+        print(
+            f"  {_ts(a.start, mono0, wall0)} .. {_ts(b.end, mono0, wall0)}"
+            f"  [{a.start - t_fault:+7.3f} s .. {b.end - t_fault:+7.3f} s]"
+            f"  {n:4d} request(s) {what}"
+        )
