@@ -18,6 +18,7 @@ from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import base_env, read_groups, script_cwd
 from ha_agents.resources.env import stop_retry_max
 from ha_agents.resources.group import GroupResult, GroupRunner, GroupState, LogLine, Timeouts
+from ha_agents.resources.inprocess import InProcessRunner
 from ha_agents.resources.runner import AsyncScriptRunner
 
 
@@ -44,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     if err:
         print(f"ha-agents resource: {err}", file=sys.stderr)
         return 2
-    paths = SearchPaths(config_dir=args.config_dir)
+    paths = SearchPaths(config_dir=args.config_dir, python=sys.executable)
     agents: list[Agent] = []
     for spec in specs:
         a = resolve(spec, paths)
@@ -58,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     env = base_env(args.config_dir)
     t = args.timeout
     group = GroupRunner(
-        AsyncScriptRunner(),
+        InProcessRunner(AsyncScriptRunner()),
         env,
         sleep=asyncio.sleep,
         timeouts=Timeouts(start=t, stop=t, status=min(t, 60.0)),

@@ -58,7 +58,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ha-agents test-agent: {spec}", file=sys.stderr)
         return 2
     force = AgentClass(args.agent_class) if args.agent_class else None
-    agent = resolve(spec, SearchPaths(config_dir=args.config_dir), force=force)
+    agent = resolve(
+        spec, SearchPaths(config_dir=args.config_dir, python=sys.executable), force=force
+    )
     if isinstance(agent, ResolveError):
         print(f"ha-agents test-agent: {agent}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ fake file system.  Rules (spec resources.md §2, §6):
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import fnmatch
 import os
@@ -55,6 +56,7 @@ class Agent:
     script: str
     args: tuple[str, ...] = ()
     ocf_env: tuple[tuple[str, str], ...] = ()
+    interpreter: str | None = None  # our own Python agents run with our interpreter
 
     @property
     def name(self) -> str:
@@ -62,10 +64,12 @@ class Agent:
 
     def argv(self, op: Operation) -> tuple[str, ...]:
         if self.cls is AgentClass.OCF:
-            return ocf.argv(self.script, op)
-        if self.cls is AgentClass.LSB:
-            return lsb.argv(self.script, self.args, op)
-        return heartbeat.argv(self.script, self.args, op)
+            argv = ocf.argv(self.script, op)
+        elif self.cls is AgentClass.LSB:
+            argv = lsb.argv(self.script, self.args, op)
+        else:
+            argv = heartbeat.argv(self.script, self.args, op)
+        return (self.interpreter, *argv) if self.interpreter else argv
 
     def env(self) -> dict[str, str]:
         """Variables this resource adds to the common environment (OCF ones)."""
@@ -115,6 +119,9 @@ class SearchPaths:
     agents_dir: str = OUR_AGENTS_DIR
     init_dir: str = "/etc/init.d"
     ocf_root: str = "/usr/lib/ocf"
+    # Interpreter for the Python agents in ``agents_dir`` (None: their #! line decides).
+    # Saves the start-up of a Python without ha_agents that would re-exec this one.
+    python: str | None = None
 
 
 def spec_from_text(text: str, loc: Location | None = None) -> ResourceSpec | ResolveError:
@@ -132,6 +139,20 @@ def spec_from_text(text: str, loc: Location | None = None) -> ResourceSpec | Res
 
 
 def resolve(
+    spec: ResourceSpec,
+    paths: SearchPaths | None = None,
+    finder: Finder | None = None,
+    force: AgentClass | None = None,
+) -> Agent | ResolveError:
+    p = paths or SearchPaths()
+    found = _resolve(spec, p, finder or LocalFinder(), force)
+    ours = p.agents_dir.rstrip("/") + "/"
+    if isinstance(found, Agent) and p.python and found.script.startswith(ours):
+        return dataclasses.replace(found, interpreter=p.python)
+    return found
+
+
+def _resolve(
     spec: ResourceSpec,
     paths: SearchPaths | None = None,
     finder: Finder | None = None,

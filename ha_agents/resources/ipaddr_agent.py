@@ -80,12 +80,12 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
         return default
 
 
-def _announcer(env: Mapping[str, str]) -> ipaddr.Announcer:
+def _announcer(env: Mapping[str, str], background: str) -> ipaddr.Announcer:
     from ha_agents.resources.garp import RawGarp
 
     count = _int(env, "OCF_RESKEY_arp_count", 5, 1, 100)
     interval = _int(env, "OCF_RESKEY_arp_interval", 200, 0, 10000) / 1000
-    return RawGarp(count, interval, background=True)
+    return RawGarp(count, interval, background=background)
 
 
 def _manager() -> ipaddr.AddressManager:
@@ -99,9 +99,10 @@ def run_action(
     params: ipaddr.IPaddrParams,
     env: Mapping[str, str],
     mgr: ipaddr.AddressManager,
+    background: str = "fork",
 ) -> ipaddr.Result:
     if action == "start":
-        return ipaddr.start(params, mgr, _announcer(env))
+        return ipaddr.start(params, mgr, _announcer(env, background))
     if action == "stop":
         return ipaddr.stop(params, mgr)
     if action == "validate-all":
@@ -115,12 +116,15 @@ def main(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
     mgr: ipaddr.AddressManager | None = None,
+    background: str = "fork",
 ) -> int:
+    """Run the agent; ``background`` is how the later gratuitous ARPs are sent ("fork" in
+    a script, "thread" when called inside a long-running process)."""
     args = list(argv[1:])
     if len(args) == 1:
-        return _ocf(args[0], env, out, err, mgr)
+        return _ocf(args[0], env, out, err, mgr, background)
     if len(args) == 2 and args[1] in HB_ACTIONS:
-        return _heartbeat(args[0], args[1], env, out, err, mgr)
+        return _heartbeat(args[0], args[1], env, out, err, mgr, background)
     if len(args) == 2 and args[1] == "meta-data":
         out.write(META_DATA)
         return 0
@@ -136,13 +140,14 @@ def _heartbeat(
     out: TextIO,
     err: TextIO,
     mgr: ipaddr.AddressManager | None,
+    background: str,
 ) -> int:
     params = ipaddr.parse_heartbeat(spec)
     if isinstance(params, str):
         print(f"ERROR: {params}", file=out)
         return 1
     try:
-        res = run_action(action, params, env, mgr or _manager())
+        res = run_action(action, params, env, mgr or _manager(), background)
     except OSError as exc:
         print(f"ERROR: IPaddr {spec} {action}: {exc}", file=out)
         return 1
@@ -161,6 +166,7 @@ def _ocf(
     out: TextIO,
     err: TextIO,
     mgr: ipaddr.AddressManager | None,
+    background: str,
 ) -> int:
     if action == "meta-data":
         out.write(META_DATA)
@@ -173,7 +179,7 @@ def _ocf(
         print(f"ERROR: {params}", file=err)
         return OcfRc.ERR_CONFIGURED
     try:
-        res = run_action(action, params, env, mgr or _manager())
+        res = run_action(action, params, env, mgr or _manager(), background)
     except OSError as exc:
         print(f"ERROR: IPaddr {action}: {exc}", file=err)
         return OcfRc.ERR_GENERIC
