@@ -149,12 +149,13 @@ def spawn_daemon(
     return proc.pid
 
 
-def terminate(pid: int, timeout: float = 10.0, sig: signal.Signals = signal.SIGTERM) -> bool:
+def terminate(pid: int | None, timeout: float = 10.0, sig: signal.Signals = signal.SIGTERM) -> bool:
     """Send ``sig``, wait up to ``timeout`` s for the process to go, then SIGKILL.
 
-    Returns True when the process is gone (also when it was already gone).
+    Returns True when the process is gone (also when it was already gone, or ``pid`` is
+    None, so ``terminate(PidFile(path).alive())`` reads naturally).
     """
-    if not pid_alive(pid):
+    if pid is None or not pid_alive(pid):
         return True
     try:
         os.kill(pid, sig)
