@@ -104,6 +104,18 @@ class HaCf:
     stonith_hosts: tuple[tuple[str, ...], ...] = ()
     parameters: dict[str, str] = field(default_factory=dict, hash=False, compare=True)
     locations: dict[str, Location] = field(default_factory=dict, hash=False, compare=False)
+    # added by the config parser (all defaulted, so older constructors keep working)
+    baud: int = 19200
+    watchdog: str | None = None
+    realtime: bool = True
+    rtprio: int | None = None
+    msgfmt: str = "classic"
+    use_logd: bool = False
+    pacemaker: bool = False
+    autojoin: str = "none"
+    failfast: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    stonith: tuple[tuple[str, str], ...] = ()
+    apiauth: tuple[tuple[str, ...], ...] = ()
 
     @property
     def effective_initdead_ms(self) -> int:

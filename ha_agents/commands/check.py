@@ -1,0 +1,142 @@
+"""``ha-agents check``: would Heartbeat 3.0.6 run this /etc/ha.d, and where is each problem?
+
+Exit 0: accepted (warnings allowed); 1: Heartbeat would refuse it; 2: usage error.
+One line per problem, ``FILE:LINE: error|warning: CODE text``; ``--json`` prints one
+document ``{"ok", "diagnostics", "config"}`` on stdout.  See docs/config.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import os
+import sys
+from dataclasses import fields, is_dataclass
+
+from ha_agents.config.diagnostics import has_errors, render_text
+from ha_agents.config.hacf import parse_hacf
+from ha_agents.config.lines import decode
+from ha_agents.config.load import load_config, local_node_name, read_file
+from ha_agents.config.model import ClusterConfig
+from ha_agents.config.peer import compare
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="check a Heartbeat config dir (ha.cf, authkeys, haresources)",
+        description="Say whether Heartbeat 3.0.6 would accept the config in DIR, and where "
+        "each problem is.  Exit 0 accepted (warnings allowed), 1 refused, 2 usage.",
+    )
+    p.add_argument("--config-dir", default="/etc/ha.d", metavar="DIR")
+    p.add_argument("--node", metavar="NAME", help="this node's name (default: nodeinfo, uname -n)")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.add_argument(
+        "--peer-config-dir",
+        metavar="DIR2",
+        help="another node's config dir: report the differences that break the cluster",
+    )
+    p.add_argument(
+        "--remote",
+        action="store_true",
+        help="the files are for another machine: interface/device/program checks against "
+        "this machine become warnings",
+    )
+    p.add_argument(
+        "--allow-extensions",
+        action="store_true",
+        help="accept ha_agents-only features (sha256 keys) with a warning",
+    )
+    p.set_defaults(func=handle)
+
+
+def _peer_node(peer_dir: str, me: str) -> str:
+    """The peer's node name: its nodeinfo, else the first node in its ha.cf that isn't us."""
+    info = read_file(os.path.join(peer_dir, "nodeinfo"), limit=65536)
+    if info.data is not None and info.data.split():
+        return local_node_name(peer_dir)
+    got = read_file(os.path.join(peer_dir, "ha.cf"))
+    if got.data is not None:
+        hacf, _ = parse_hacf(decode(got.data), os.path.join(peer_dir, "ha.cf"))
+        for n in hacf.nodes:
+            if n.lower() != me.lower():
+                return n
+    return me
+
+
+def handle(args: argparse.Namespace) -> int:
+    node = args.node or local_node_name(args.config_dir)
+    ext = bool(args.allow_extensions)
+    cfg, diags = load_config(args.config_dir, node, extensions=ext, remote=bool(args.remote))
+    refused = cfg is None or has_errors(diags)
+    if args.peer_config_dir:
+        peer_dir = str(args.peer_config_dir)
+        peer_cfg, peer_diags = load_config(
+            peer_dir, _peer_node(peer_dir, node), extensions=ext, remote=True
+        )
+        diags.extend(peer_diags)
+        refused = refused or peer_cfg is None
+        if cfg is not None and peer_cfg is not None:
+            cmp = compare(cfg, peer_cfg)
+            diags.extend(cmp)
+            refused = refused or has_errors(cmp)
+    ok = not refused
+    if args.json:
+        doc = {
+            "ok": ok,
+            "diagnostics": [d.as_dict() for d in diags],
+            "config": to_jsonable(cfg) if cfg is not None else None,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=False) + "\n")
+    else:
+        _write(render_text(diags))
+        errors = sum(1 for d in diags if d.severity.value == "error")
+        warnings = len(diags) - errors
+        verdict = "Heartbeat 3.0.6 would accept it" if ok else "Heartbeat 3.0.6 would refuse it"
+        sys.stderr.write(
+            f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}\n"
+        )
+    return 0 if ok else 1
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def to_jsonable(obj: object) -> object:
+    """Model objects as JSON values; key material is never printed."""
+    if isinstance(obj, ClusterConfig):
+        d = _dc(obj)
+        return d
+    return _value(obj)
+
+
+def _dc(obj: object) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for f in fields(obj):  # type: ignore[arg-type]
+        name = f.name
+        val = getattr(obj, name)
+        if name == "key" and isinstance(val, bytes):
+            out["key"] = f"<{len(val)} bytes, not shown>"
+            continue
+        out[name] = _value(val)
+    return out
+
+
+def _value(val: object) -> object:
+    if is_dataclass(val) and not isinstance(val, type):
+        return _dc(val)
+    if isinstance(val, enum.Enum):
+        return val.value
+    if isinstance(val, dict):
+        return {str(k): _value(v) for k, v in val.items()}
+    if isinstance(val, (list, tuple)):
+        return [_value(v) for v in val]
+    if isinstance(val, bytes):
+        return f"<{len(val)} bytes>"
+    if isinstance(val, str):
+        return val.encode("utf-8", "backslashreplace").decode("utf-8")
+    if val is None or isinstance(val, (int, float, bool)):
+        return val
+    return str(val)

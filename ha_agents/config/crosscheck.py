@@ -1,0 +1,306 @@
+"""Checks across directives and files (pure; the machine is asked through HostFacts).
+
+Errors are what Heartbeat 3.0.6 refuses; warnings are what it should have told its
+users.  Locations follow the spec's convention: the line of the directive Heartbeat's
+message names, the other directive when that one is defaulted, line 1 for absences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ha_agents.config.diagnostics import Diagnostic, error, warning
+from ha_agents.config.haresources import script_candidates
+from ha_agents.config.host import HostFacts
+from ha_agents.config.lines import show
+from ha_agents.config.model import (
+    AuthKeys,
+    AuthMethod,
+    AutoFailback,
+    HaCf,
+    MediumKind,
+    ResourceGroup,
+)
+
+Emit = Callable[[str, int, str, str], Diagnostic]
+
+NETWORK_MEDIA = (MediumKind.BCAST, MediumKind.MCAST, MediumKind.MCAST6, MediumKind.UCAST)
+
+
+def _line(hacf: HaCf, *names: str) -> int:
+    for name in names:
+        loc = hacf.locations.get(name)
+        if loc is not None:
+            return loc.line
+    return 1
+
+
+def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    """ha.cf rules Heartbeat enforces after reading the file, plus advice."""
+    out: list[Diagnostic] = []
+    if not hacf.media:
+        out.append(
+            error(path, 1, "HA140", "no heartbeat media defined (bcast, mcast, ucast or serial)")
+        )
+    if not hacf.nodes:
+        out.append(error(path, 1, "HA141", "no nodes defined (add 'node NAME' for every member)"))
+    if local_node.lower() not in (n.lower() for n in hacf.nodes):
+        out.append(
+            error(
+                path,
+                _line(hacf, "node"),
+                "HA142",
+                f"current node [{show(local_node)}] not in configuration (node names must match "
+                "'uname -n' of each member, or /etc/ha.d/nodeinfo)",
+            )
+        )
+    ka, dt = hacf.keepalive_ms, hacf.deadtime_ms
+    if dt <= 2 * ka:
+        out.append(
+            error(
+                path,
+                _line(hacf, "deadtime", "keepalive"),
+                "HA143",
+                f"dead time [{dt}ms] is too small compared to keepalive [{ka}ms]: it must be "
+                "more than twice the keepalive",
+            )
+        )
+    elif dt < 4 * ka:
+        out.append(
+            warning(
+                path,
+                _line(hacf, "deadtime", "keepalive"),
+                "HA171",
+                f"deadtime [{dt}ms] is less than 4 keepalives [{ka}ms]: a few lost packets "
+                "declare a live peer dead",
+            )
+        )
+    if hacf.initdead_ms is not None and hacf.initdead_ms < dt:
+        out.append(
+            error(
+                path,
+                _line(hacf, "initdead", "deadtime"),
+                "HA144",
+                f"initial dead time [{hacf.initdead_ms}ms] is smaller than deadtime [{dt}ms]",
+            )
+        )
+    elif hacf.effective_initdead_ms < 2 * dt and dt > 2 * ka:
+        out.append(
+            warning(
+                path,
+                _line(hacf, "initdead", "deadtime"),
+                "HA173",
+                f"initdead [{hacf.effective_initdead_ms}ms] is less than twice deadtime: at "
+                "boot, a peer whose network is slow to come up is declared dead",
+            )
+        )
+    wt = hacf.warntime_ms
+    if wt is not None:
+        if wt >= dt:
+            out.append(
+                warning(
+                    path,
+                    _line(hacf, "warntime"),
+                    "HA172",
+                    f"warntime [{wt}ms] is not less than deadtime [{dt}ms]: no warning comes "
+                    "before a node is declared dead",
+                )
+            )
+        elif wt <= ka:
+            out.append(
+                warning(
+                    path,
+                    _line(hacf, "warntime"),
+                    "HA172",
+                    f"warntime [{wt}ms] is not more than keepalive [{ka}ms]: every heartbeat "
+                    "is logged as late",
+                )
+            )
+    if hacf.pacemaker:
+        out.append(
+            error(
+                path,
+                _line(hacf, "crm", "pacemaker"),
+                "HA114",
+                "crm/pacemaker enabled: this is a v2 (Pacemaker) setup; Heartbeat fails to "
+                "start the cib here and haresources is ignored (use 'crm no' or remove it)",
+            )
+        )
+    if hacf.autojoin in ("other", "any"):
+        out.append(
+            error(
+                path,
+                _line(hacf, "autojoin"),
+                "HA116",
+                f"autojoin {hacf.autojoin} conflicts with haresources (R1 style) resource "
+                "management: unset autojoin",
+            )
+        )
+    if hacf.media and len({m.dev for m in hacf.media}) == 1:
+        m = hacf.media[0]
+        out.append(
+            warning(
+                m.loc.path,
+                m.loc.line,
+                "HA174",
+                f"all heartbeats use one link ({show(m.dev)}): one failed cable or switch "
+                "splits the cluster; add a second, independent medium",
+            )
+        )
+    if hacf.auto_failback is AutoFailback.LEGACY and "auto_failback" not in hacf.locations:
+        out.append(
+            warning(
+                path,
+                1,
+                "HA175",
+                "auto_failback not set: Heartbeat uses the deprecated 'legacy' mode; "
+                "write 'auto_failback on' or 'auto_failback off'",
+            )
+        )
+    if not (hacf.logfile or hacf.debugfile or hacf.logfacility or hacf.use_logd):
+        out.append(
+            warning(
+                path,
+                1,
+                "HA176",
+                "no logfile, debugfile or logfacility: Heartbeat's messages go nowhere",
+            )
+        )
+    return out
+
+
+def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
+    """What Heartbeat checks against the machine (errors; warnings when ``remote``)."""
+    emit: Emit = warning if remote else error
+    where = " (checked on this machine)" if not remote else " (not verified: --remote)"
+    out: list[Diagnostic] = []
+    for m in hacf.media:
+        p, n = m.loc.path, m.loc.line
+        if m.kind is MediumKind.SERIAL:
+            if not host.path_exists(m.dev):
+                out.append(emit(p, n, "HA131", f"nonexistent serial port [{show(m.dev)}]{where}"))
+            continue
+        if not host.interface_exists(m.dev):
+            out.append(
+                emit(
+                    p,
+                    n,
+                    "HA130",
+                    f"{m.kind.value}: interface [{show(m.dev)}] does not exist{where}",
+                )
+            )
+            continue
+        if m.kind is MediumKind.BCAST and not host.has_broadcast(m.dev):
+            out.append(
+                emit(
+                    p,
+                    n,
+                    "HA130",
+                    f"bcast: interface [{show(m.dev)}] has no IPv4 broadcast address{where}",
+                )
+            )
+        if m.kind in (MediumKind.UCAST, MediumKind.UCAST6) and m.peer and not host.resolves(m.peer):
+            out.append(
+                emit(p, n, "HA134", f"{m.kind.value}: cannot resolve peer [{show(m.peer)}]{where}")
+            )
+    for ping in hacf.ping_nodes:
+        for h in ping.hosts:
+            if not host.resolves(h):
+                out.append(
+                    emit(
+                        ping.loc.path,
+                        ping.loc.line,
+                        "HA134",
+                        f"ping: unknown host [{show(h)}]{where}",
+                    )
+                )
+    for kind, entries in (("respawn", hacf.respawn), ("failfast", hacf.failfast)):
+        for _user, cmd, _args in entries:
+            loc = hacf.locations.get(kind)
+            if not host.is_executable(cmd):
+                out.append(
+                    emit(
+                        loc.path if loc else "",
+                        loc.line if loc else 1,
+                        "HA132",
+                        f"{kind}: client command [{show(cmd)}] is not executable{where}",
+                    )
+                )
+    for _type, cfgfile in hacf.stonith:
+        loc = hacf.locations.get("stonith")
+        if not host.path_exists(cfgfile):
+            out.append(
+                emit(
+                    loc.path if loc else "",
+                    loc.line if loc else 1,
+                    "HA133",
+                    f"stonith: cannot open config file [{show(cfgfile)}]{where}",
+                )
+            )
+    return out
+
+
+def check_auth_media(keys: AuthKeys, hacf: HaCf) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    k = keys.keys.get(keys.active)
+    if k is None:
+        return out
+    if k.method is AuthMethod.CRC and any(m.kind in NETWORK_MEDIA for m in hacf.media):
+        out.append(
+            warning(
+                k.loc.path,
+                k.loc.line,
+                "HX401",
+                "auth method crc over a network medium: anyone on the link can forge "
+                "heartbeats; use sha1 with a secret key",
+            )
+        )
+    if (
+        any(x.method is AuthMethod.CRC for x in keys.keys.values())
+        and k.method is not AuthMethod.CRC
+    ):
+        out.append(
+            warning(
+                k.loc.path,
+                k.loc.line,
+                "HX402",
+                "a crc key is listed: Heartbeat accepts crc-signed messages from anyone "
+                "(downgrade); remove unused crc lines",
+            )
+        )
+    return out
+
+
+def check_groups(
+    groups: tuple[ResourceGroup, ...],
+    hacf: HaCf,
+    host: HostFacts,
+    search_dirs: tuple[str, ...],
+) -> list[Diagnostic]:
+    """haresources against ha.cf (node names: error) and the machine (scripts: warning)."""
+    out: list[Diagnostic] = []
+    nodes = {n.lower() for n in hacf.nodes}
+    for g in groups:
+        if g.node.lower() not in nodes:
+            out.append(
+                error(
+                    g.loc.path,
+                    g.loc.line,
+                    "HR201",
+                    f"bad node name [{show(g.node)}]: not a 'node' in ha.cf",
+                )
+            )
+        for spec in g.resources:
+            cands = script_candidates(spec, search_dirs)
+            if not any(host.is_executable(c) for c in cands):
+                tried = ", ".join(cands) if cands else "no valid script name"
+                out.append(
+                    warning(
+                        g.loc.path,
+                        g.loc.line,
+                        "HR203",
+                        f"no script for resource '{show(spec.text)}' (tried {show(tried, 200)}); "
+                        "Heartbeat starts, but taking over this group will fail",
+                    )
+                )
+    return out

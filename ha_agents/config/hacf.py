@@ -1,0 +1,564 @@
+"""ha.cf: per-line grammar and build into :class:`HaCf` (pure; see docs/config.md).
+
+Rules (verified on Heartbeat 3.0.6, ../shared/spec/config.md): the directive is the
+first word and is case sensitive; ``#`` anywhere starts a comment; values are split on
+blanks, tabs and commas and handed to the directive one by one (the last wins); a
+directive with no value is a no-op; media, ``respawn``, ``apiauth`` and friends take
+the whole rest of the line.  Every bad line is reported; checks that need the machine
+(interfaces, devices, names) are in :mod:`ha_agents.config.hostcheck`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyparsing as pp
+
+from ha_agents.config.diagnostics import Diagnostic, error, warning
+from ha_agents.config.lines import SourceLine, hacf_lines, show, words
+from ha_agents.config.model import AutoFailback, HaCf, Location, Medium, MediumKind, PingNode
+from ha_agents.config.values import (
+    BAUD_RATES,
+    FACILITIES,
+    close_match,
+    is_ipv4_multicast,
+    is_ipv6_multicast,
+    parse_bool,
+    parse_int,
+    parse_time_ms,
+)
+
+VALUE_SEPARATORS = " \t\r\f\v,"
+
+# Directives handed one word at a time (the last word wins).
+TIME_DIRECTIVES = ("keepalive", "deadtime", "deadping", "initdead", "warntime")
+BOOL_DIRECTIVES = (
+    "realtime",
+    "use_logd",
+    "use_apphbd",
+    "log_badpack",
+    "syslogmsgfmt",
+    "coredumps",
+    "crmd_spawns_pengine",
+    "traditional_compression",
+    "record_config_changes",
+    "record_pengine_inputs",
+    "enable_config_writes",
+)
+INT_DIRECTIVES = ("compression_threshold", "max_rexmit_delay", "memreserve")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "hbgenmethod": ("file", "time"),
+    "msgfmt": ("classic", "netstring"),
+    "uuidfrom": ("file", "nodename"),
+    "autojoin": ("none", "other", "any"),
+}
+STRING_DIRECTIVES = (
+    "cluster",
+    "hopfudge",
+    "logfile",
+    "debugfile",
+    "coreroot",
+    "debug",
+    "conn_logd_time",
+    "compression",
+    "env",
+    "quorum_server",
+)
+WORD_DIRECTIVES = (
+    "node",
+    *TIME_DIRECTIVES,
+    *BOOL_DIRECTIVES,
+    *INT_DIRECTIVES,
+    *CHOICES,
+    *STRING_DIRECTIVES,
+    "watchdog",
+    "baud",
+    "udpport",
+    "logfacility",
+    "nice_failback",
+    "auto_failback",
+    "rtprio",
+    "crm_daemon_dir",
+    "crm",
+    "pacemaker",
+    # media taking each word as one link
+    "bcast",
+    "udp",
+    "serial",
+    "ping",
+    "ping6",
+)
+LINE_DIRECTIVES = (
+    "mcast",
+    "mcast6",
+    "ucast",
+    "ucast6",
+    "ping_group",
+    "stonith",
+    "stonith_host",
+    "respawn",
+    "failfast",
+    "apiauth",
+)
+ALL_DIRECTIVES = (*WORD_DIRECTIVES, *LINE_DIRECTIVES)
+
+# Accepted by Heartbeat 3.0.6 in haresources (v1) mode but without effect here.
+NO_EFFECT = frozenset(
+    {
+        "crmd_spawns_pengine",
+        "record_config_changes",
+        "record_pengine_inputs",
+        "enable_config_writes",
+        "quorum_server",
+        "env",
+        "use_apphbd",
+        "compression",
+        "compression_threshold",
+        "traditional_compression",
+        "conn_logd_time",
+        "memreserve",
+        "coreroot",
+        "coredumps",
+        "hbgenmethod",
+        "uuidfrom",
+        "msgfmt",
+        "apiauth",
+        "stonith",
+        "stonith_host",
+        "hopfudge",
+        "rtprio",
+    }
+)
+
+PACEMAKER_TRUE = frozenset({"respawn", "minimal", "manual", "ccm-only", "valgrind"})
+
+# Values cl_status hbparameter / HA_<name> show when the directive is not set.
+DEFAULT_PARAMETERS: dict[str, str] = {
+    "keepalive": "1000ms",
+    "deadtime": "30000ms",
+    "udpport": "694",
+    "auto_failback": "legacy",
+    "debug": "0",
+    "cluster": "linux-ha",
+    "baud": "19200",
+    "hopfudge": "1",
+    "autojoin": "none",
+    "pacemaker": "false",
+    "msgfmt": "classic",
+    "compression": "zlib",
+    "compression_threshold": "2",
+    "traditional_compression": "no",
+    "conn_logd_time": "60",
+    "coredumps": "true",
+    "hbgenmethod": "file",
+    "log_badpack": "true",
+    "max_rexmit_delay": "250",
+    "memreserve": "6500",
+    "realtime": "true",
+    "syslogmsgfmt": "true",
+    "uuidfrom": "file",
+    "record_config_changes": "on",
+    "record_pengine_inputs": "on",
+    "enable_config_writes": "on",
+}
+
+# pyparsing: a line is a directive word and the rest of the line.
+_BLANK_CHARS = " \t\r\f\v"
+DIRECTIVE = pp.Regex(r"[^ \t\r\f\v]+").set_name("directive")
+LINE = (
+    DIRECTIVE("directive") + pp.Optional(pp.Regex(r".+", flags=0)("rest"))
+).set_whitespace_chars(_BLANK_CHARS, copy_defaults=False)
+LINE.set_name("ha.cf line")
+for _el in (DIRECTIVE,):
+    _el.set_whitespace_chars(_BLANK_CHARS, copy_defaults=False)
+
+
+@dataclass
+class _Builder:
+    path: str
+    diags: list[Diagnostic] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    media: list[Medium] = field(default_factory=list)
+    pings: list[PingNode] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)  # last word as written
+    times: dict[str, int] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    respawn: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    failfast: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    stonith: list[tuple[str, str]] = field(default_factory=list)
+    stonith_hosts: list[tuple[str, ...]] = field(default_factory=list)
+    apiauth: list[tuple[str, ...]] = field(default_factory=list)
+    udpport: int = 694
+    udpport_set_at: int | None = None
+    baud: int = 19200
+    watchdog: str | None = None
+    pacemaker: bool = False
+    pacemaker_lines: list[int] = field(default_factory=list)
+    udp_media_lines: list[int] = field(default_factory=list)
+    auto_failback: AutoFailback = AutoFailback.LEGACY
+    nice_failback_line: int | None = None
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def err(self, line: int, code: str, msg: str) -> None:
+        self.diags.append(error(self.path, line, code, msg))
+
+    def warn(self, line: int, code: str, msg: str) -> None:
+        self.diags.append(warning(self.path, line, code, msg))
+
+    def loc(self, line: int) -> Location:
+        return Location(self.path, line)
+
+
+def parse_hacf(text: str, path: str) -> tuple[HaCf, list[Diagnostic]]:
+    """Parse ha.cf text; the model is always returned (partial if there are errors)."""
+    b = _Builder(path)
+    for line in hacf_lines(text):
+        if line.blank:
+            continue
+        _parse_line(b, line)
+    return _build(b), b.diags
+
+
+def _parse_line(b: _Builder, line: SourceLine) -> None:
+    try:
+        res = LINE.parse_string(line.text, parse_all=True)
+    except pp.ParseException:  # pragma: no cover - the grammar accepts any non-blank line
+        b.err(line.lineno, "HA102", f"cannot read line '{show(line.text)}'")
+        return
+    directive = str(res["directive"])
+    rest = str(res["rest"]) if "rest" in res else ""
+    n = line.lineno
+    if directive not in ALL_DIRECTIVES:
+        hint = close_match(directive, list(ALL_DIRECTIVES))
+        extra = f" (did you mean '{hint}'?)" if hint else ""
+        if directive == "hbaping":
+            extra = " (documented, but Heartbeat 3.0.6 has no hbaping plugin)"
+        elif "=" in directive:
+            extra = " (write 'name value', not 'name=value')"
+        b.err(n, "HA102", f"unknown directive '{show(directive)}'{extra}")
+        return
+    if directive in b.seen and directive not in _REPEATABLE:
+        b.warn(
+            n,
+            "HA153",
+            f"'{directive}' already set on line {b.seen[directive]}; the last one wins",
+        )
+    b.seen.setdefault(directive, n)
+    if directive in LINE_DIRECTIVES:
+        _line_directive(b, directive, words(rest), n)
+        b.locations.setdefault(directive, b.loc(n))
+        return
+    values = words(rest, VALUE_SEPARATORS)
+    if not values:
+        if directive not in ("ping",):
+            b.warn(n, "HA150", f"'{directive}' has no value; Heartbeat ignores the line")
+        return
+    if len(values) > 1 and directive not in _MULTI_WORD:
+        b.warn(
+            n,
+            "HA152",
+            f"'{directive}' given {len(values)} values; Heartbeat uses the last "
+            f"('{show(values[-1])}')",
+        )
+    if directive in NO_EFFECT:
+        b.warn(n, "HA160", f"'{directive}' is accepted but has no effect in ha_agents")
+    for value in values:
+        _word(b, directive, value, n)
+    b.locations[directive] = b.loc(n) if directive != "node" else b.locations.get("node", b.loc(n))
+
+
+_REPEATABLE = frozenset(
+    {"node", "bcast", "udp", "serial", "ping", "ping6", *LINE_DIRECTIVES, "crm", "pacemaker"}
+)
+_MULTI_WORD = frozenset({"node", "bcast", "udp", "serial", "ping", "ping6", "watchdog"})
+
+
+def _word(b: _Builder, d: str, v: str, n: int) -> None:
+    shown = show(v)
+    if d == "node":
+        if v.lower() in (x.lower() for x in b.nodes):
+            b.warn(n, "HA167", f"node '{shown}' is listed twice")
+        else:
+            b.nodes.append(v)
+        return
+    if d in TIME_DIRECTIVES:
+        ms = parse_time_ms(v)
+        if ms is None:
+            b.err(n, "HA103", f"{d}: bad time '{shown}' (seconds, or a number with ms or us)")
+            return
+        if d == "keepalive" and ms <= 0:
+            b.err(n, "HA104", f"keepalive must be greater than 0 (got '{shown}')")
+            return
+        b.times[d] = ms
+        b.values[d] = v
+        return
+    if d in BOOL_DIRECTIVES or d == "nice_failback":
+        val = parse_bool(v)
+        if val is None:
+            b.err(n, "HA105", f"{d}: '{shown}' is not a boolean (use on/off, yes/no, true/false)")
+            return
+        if d == "nice_failback":
+            b.nice_failback_line = n
+            b.auto_failback = AutoFailback.LEGACY
+            b.values["auto_failback"] = "legacy"
+            b.warn(
+                n,
+                "HA158",
+                f"nice_failback is obsolete: Heartbeat turns 'nice_failback {shown}' into "
+                "'auto_failback legacy'; write 'auto_failback on' or 'off'",
+            )
+            return
+        b.values[d] = v
+        return
+    if d in INT_DIRECTIVES:
+        if parse_int(v) is None:
+            b.err(n, "HA106", f"{d}: '{shown}' is not a number")
+            return
+        b.values[d] = v
+        return
+    if d in CHOICES:
+        if v not in CHOICES[d]:
+            b.err(n, "HA107", f"{d}: invalid value '{shown}' (one of {', '.join(CHOICES[d])})")
+            return
+        b.values[d] = v
+        return
+    if d in STRING_DIRECTIVES:
+        if d == "debug" and parse_int(v) is None:
+            b.warn(n, "HA164", f"debug '{shown}' is not a number; debugging stays off")
+        b.values[d] = v
+        return
+    if d == "auto_failback":
+        low = v.lower()
+        if low == "legacy":
+            b.auto_failback = AutoFailback.LEGACY
+        else:
+            val = parse_bool(v)
+            if val is None:
+                b.err(n, "HA107", f"auto_failback: invalid value '{shown}' (on, off or legacy)")
+                return
+            b.auto_failback = AutoFailback.ON if val else AutoFailback.OFF
+        b.values[d] = v
+        return
+    if d == "watchdog":
+        if b.watchdog is not None:
+            b.err(n, "HA112", "watchdog device multiply specified")
+            return
+        b.watchdog = v
+        b.values[d] = v
+        return
+    if d == "baud":
+        rate = parse_int(v)
+        if rate is None or rate not in BAUD_RATES:
+            b.err(n, "HA109", f"invalid baudrate '{shown}'")
+            return
+        b.baud = rate
+        b.values[d] = v
+        return
+    if d == "udpport":
+        port = parse_int(v)
+        if port is None or port <= 0:
+            b.err(n, "HA108", f"invalid port '{shown}' (udpport takes a number)")
+            return
+        if port > 65535:
+            b.warn(
+                n,
+                "HA162",
+                f"udpport {port} is above 65535: Heartbeat binds port {port % 65536}",
+            )
+        if b.udp_media_lines:
+            b.warn(
+                n,
+                "HA151",
+                f"udpport comes after the media on line {b.udp_media_lines[0]}: Heartbeat "
+                "does not apply it to them; put udpport before bcast/ucast",
+            )
+        b.udpport = port % 65536
+        b.udpport_set_at = n
+        b.values[d] = v
+        return
+    if d == "logfacility":
+        if v not in FACILITIES:
+            hint = " (facility names are lower case)" if v.lower() in FACILITIES else ""
+            b.err(n, "HA110", f"log facility '{shown}' not valid{hint}")
+            return
+        b.values[d] = v
+        return
+    if d == "rtprio":
+        prio = parse_int(v)
+        if prio is None or not 1 <= prio <= 99:
+            b.err(n, "HA111", f"illegal realtime priority '{shown}' (1-99)")
+            return
+        b.values[d] = v
+        return
+    if d == "crm_daemon_dir":
+        b.err(n, "HA113", "crm_daemon_dir is a Pacemaker (v2) directive; Heartbeat refuses it here")
+        return
+    if d in ("crm", "pacemaker"):
+        b.pacemaker_lines.append(n)
+        if len(b.pacemaker_lines) > 1:
+            b.err(n, "HA115", "pacemaker/crm directive used multiple times")
+            return
+        low = v.lower()
+        val = parse_bool(v)
+        if val is None and low not in PACEMAKER_TRUE:
+            b.err(n, "HA107", f"{d}: invalid value '{shown}'")
+            return
+        if val is None or val:
+            b.pacemaker = True
+        else:
+            b.warn(n, "HA160", f"'{d} {shown}' is the default (haresources mode); no effect")
+        b.values["pacemaker"] = "true" if b.pacemaker else "false"
+        return
+    _medium_word(b, d, v, n)
+
+
+def _medium_word(b: _Builder, d: str, v: str, n: int) -> None:
+    if d in ("bcast", "udp"):
+        if d == "udp":
+            b.warn(n, "HA161", "directive 'udp' is an old name of 'bcast'")
+        b.media.append(Medium(MediumKind.BCAST, v, b.loc(n), port=b.udpport))
+        b.udp_media_lines.append(n)
+    elif d == "serial":
+        b.media.append(Medium(MediumKind.SERIAL, v, b.loc(n), baud=b.baud))
+    elif d in ("ping", "ping6"):
+        b.pings.append(PingNode(v, (v,), b.loc(n)))
+
+
+def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
+    if d in ("mcast", "mcast6"):
+        _mcast(b, d, args, n)
+    elif d in ("ucast", "ucast6"):
+        if not args:
+            return  # no value: ignored like any other empty directive
+        if len(args) < 2:
+            b.err(n, "HA117", f"{d}: [{show(args[0])}] missing target IP address/hostname")
+            return
+        kind = MediumKind.UCAST if d == "ucast" else MediumKind.UCAST6
+        b.media.append(Medium(kind, args[0], b.loc(n), port=b.udpport, peer=args[1]))
+        if d == "ucast":
+            b.udp_media_lines.append(n)
+        if len(args) > 2:
+            b.warn(n, "HA152", f"{d}: extra words after the peer are ignored")
+    elif d == "ping_group":
+        if len(args) < 2:
+            if args:
+                b.err(n, "HA117", "ping_group needs a name and at least one host")
+            return
+        b.pings.append(PingNode(args[0], tuple(args[1:]), b.loc(n), is_group=True))
+    elif d in ("respawn", "failfast"):
+        user = args[0] if args else ""
+        cmd = args[1] if len(args) > 1 else ""
+        if not cmd.startswith("/"):
+            b.err(n, "HA118", f"{d}: client command [{show(cmd)}] is not a full pathname")
+            return
+        entry = (user, cmd, tuple(args[2:]))
+        (b.respawn if d == "respawn" else b.failfast).append(entry)
+    elif d == "apiauth":
+        if len(args) < 2 or not all(a.startswith(("uid=", "gid=")) for a in args[1:]):
+            b.err(
+                n,
+                "HA119",
+                f"invalid apiauth directive [{show(' '.join(args))}] "
+                "(apiauth CLIENT uid=USER[,USER] gid=GROUP[,GROUP])",
+            )
+            return
+        b.apiauth.append(tuple(args))
+        b.warn(n, "HA160", "'apiauth' is accepted but has no effect in ha_agents")
+    elif d == "stonith":
+        if len(args) < 2:
+            b.err(n, "HA120", "stonith needs a device type and a config file")
+            return
+        b.stonith.append((args[0], args[1]))
+        b.warn(n, "HA160", "'stonith' is accepted but has no effect in ha_agents")
+    elif d == "stonith_host":
+        if len(args) < 2:
+            b.err(n, "HA120", "stonith_host needs a host (or *) and a device type")
+            return
+        b.stonith_hosts.append(tuple(args))
+
+
+def _mcast(b: _Builder, d: str, args: list[str], n: int) -> None:
+    if not args:
+        return
+    dev = show(args[0])
+    if len(args) < 2:
+        b.err(n, "HA117", f"{d} [{dev}] missing group address")
+        return
+    group = args[1]
+    ok_group = is_ipv4_multicast(group) if d == "mcast" else is_ipv6_multicast(group)
+    if not ok_group:
+        b.err(n, "HA117", f"{d} [{dev}] bad multicast group [{show(group)}]")
+        return
+    if len(args) < 3:
+        b.err(n, "HA117", f"{d} [{dev}] missing port")
+        return
+    port = parse_int(args[2])
+    if port is None or not 0 < port < 65536:
+        b.err(n, "HA117", f"{d} [{dev}] bad port [{show(args[2])}]")
+        return
+    if len(args) < 4:
+        b.err(n, "HA117", f"{d} [{dev}] missing ttl")
+        return
+    ttl = parse_int(args[3])
+    if ttl is None or ttl % 256 > 255 or ttl > 255:
+        b.err(n, "HA117", f"{d} [{dev}] bad ttl [{show(args[3])}] (0-255)")
+        return
+    if len(args) < 5:
+        b.err(n, "HA117", f"{d} [{dev}] missing loop")
+        return
+    loop = parse_int(args[4])
+    if loop is None or loop not in (0, 1):
+        b.err(n, "HA117", f"{d} [{dev}] bad loop [{show(args[4])}] (0 or 1)")
+        return
+    kind = MediumKind.MCAST if d == "mcast" else MediumKind.MCAST6
+    b.media.append(
+        Medium(kind, args[0], b.loc(n), port=port, group=group, ttl=ttl, loop=bool(loop))
+    )
+
+
+def _build(b: _Builder) -> HaCf:
+    params = dict(DEFAULT_PARAMETERS)
+    params.update(b.values)
+    deadtime = b.times.get("deadtime", 30000)
+    for name in ("initdead", "deadping"):
+        if name not in b.values:
+            params[name] = f"{deadtime}ms"
+    if "warntime" not in b.values:
+        params.pop("warntime", None)
+    debug = parse_int(b.values.get("debug", "0")) or 0
+    rtprio = parse_int(b.values["rtprio"]) if "rtprio" in b.values else None
+    realtime = parse_bool(b.values.get("realtime", "true"))
+    use_logd = parse_bool(b.values.get("use_logd", "no"))
+    return HaCf(
+        nodes=tuple(b.nodes),
+        media=tuple(b.media),
+        keepalive_ms=b.times.get("keepalive", 1000),
+        deadtime_ms=deadtime,
+        warntime_ms=b.times.get("warntime"),
+        initdead_ms=b.times.get("initdead"),
+        deadping_ms=b.times.get("deadping"),
+        udpport=b.udpport,
+        auto_failback=b.auto_failback,
+        cluster=b.values.get("cluster", "linux-ha"),
+        ping_nodes=tuple(b.pings),
+        logfile=b.values.get("logfile"),
+        debugfile=b.values.get("debugfile"),
+        logfacility=b.values.get("logfacility"),
+        debug=debug,
+        hopfudge=parse_int(b.values.get("hopfudge", "1")) or 1,
+        respawn=tuple(b.respawn),
+        stonith_hosts=tuple(b.stonith_hosts),
+        parameters=params,
+        locations=dict(b.locations),
+        baud=b.baud,
+        watchdog=b.watchdog,
+        realtime=realtime if realtime is not None else True,
+        rtprio=rtprio,
+        msgfmt=b.values.get("msgfmt", "classic"),
+        use_logd=bool(use_logd),
+        pacemaker=b.pacemaker,
+        autojoin=b.values.get("autojoin", "none"),
+        failfast=tuple(b.failfast),
+        stonith=tuple(b.stonith),
+        apiauth=tuple(b.apiauth),
+    )

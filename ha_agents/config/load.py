@@ -1,0 +1,247 @@
+"""EDGE: read a Heartbeat config dir (files, modes, the machine) and build the config.
+
+``load_config`` never raises on any input: missing, unreadable, huge or binary files,
+directories, FIFOs, symlink loops all become diagnostics.  Paths in diagnostics are
+``os.path.join(config_dir, NAME)`` -- the directory as the caller gave it.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import socket
+import stat
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from ha_agents.config.authkeys import parse_authkeys
+from ha_agents.config.crosscheck import check_auth_media, check_groups, check_hacf, check_host
+from ha_agents.config.diagnostics import Diagnostic, error, has_errors
+from ha_agents.config.hacf import parse_hacf
+from ha_agents.config.haresources import parse_haresources
+from ha_agents.config.host import HostFacts
+from ha_agents.config.lines import decode, words
+from ha_agents.config.model import ClusterConfig, ResourceGroup
+from ha_agents.config.values import is_ipv6
+
+MAX_BYTES = 1 << 20  # a config file larger than 1 MiB is refused
+REPO_RESOURCE_D = str(Path(__file__).resolve().parents[2] / "resource.d")
+SYSTEM_RESOURCE_D = "/etc/ha.d/resource.d"
+_SIOCGIFBRDADDR = 0x8919
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    data: bytes | None  # None: could not be read (see problem)
+    mode: int | None
+    problem: str | None = None
+
+
+def read_file(path: str, limit: int = MAX_BYTES) -> FileRead:
+    """Read a config file without ever blocking or raising (FIFOs, devices, loops...)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        return FileRead(None, None, _why(exc))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return FileRead(None, st.st_mode, "is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            return FileRead(None, st.st_mode, "is not a regular file")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(65536, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            return FileRead(None, st.st_mode, f"is larger than {limit // 1024} KiB")
+        return FileRead(b"".join(chunks), st.st_mode)
+    except OSError as exc:
+        return FileRead(None, None, _why(exc))
+    finally:
+        os.close(fd)
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "does not exist"
+    if exc.errno == errno.ELOOP:
+        return "cannot be opened: symbolic link loop"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def uname_node() -> str:
+    return os.uname().nodename
+
+
+def local_node_name(config_dir: str) -> str:
+    """This node's name: the first word of ``<config_dir>/nodeinfo``, else ``uname -n``."""
+    got = read_file(os.path.join(config_dir, "nodeinfo"), limit=65536)
+    if got.data is not None:
+        w = words(decode(got.data).split("\n", 1)[0])
+        if w:
+            return w[0]
+    return uname_node()
+
+
+class RealHost:
+    """HostFacts answered from this machine (network namespace, files, /etc/hosts)."""
+
+    def __init__(self, hosts_file: str = "/etc/hosts") -> None:
+        try:
+            self._ifaces = {name for _i, name in socket.if_nameindex()}
+        except OSError:
+            self._ifaces = set()
+        self._names = self._read_hosts(hosts_file)
+
+    @staticmethod
+    def _read_hosts(path: str) -> set[str]:
+        got = read_file(path)
+        names: set[str] = set()
+        if got.data is None:
+            return names
+        for line in decode(got.data).split("\n"):
+            w = words(line.split("#", 1)[0])
+            names.update(x.lower() for x in w[1:])
+        return names
+
+    def interface_exists(self, name: str) -> bool:
+        return name in self._ifaces
+
+    def has_broadcast(self, name: str) -> bool:
+        if name not in self._ifaces or len(name.encode()) >= 16:
+            return False
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                fcntl.ioctl(s.fileno(), _SIOCGIFBRDADDR, struct.pack("256s", name.encode()))
+        except OSError:
+            return False
+        return True
+
+    def path_exists(self, path: str) -> bool:
+        try:
+            os.stat(path)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def is_executable(self, path: str) -> bool:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return False
+        return stat.S_ISREG(st.st_mode) and os.access(path, os.X_OK)
+
+    def resolves(self, host: str) -> bool:
+        """Numeric addresses (as inet_aton reads them) and /etc/hosts names; no DNS."""
+        if "\0" in host:
+            return False
+        if is_ipv6(host):
+            return True
+        try:
+            socket.inet_aton(host)
+        except (OSError, ValueError, UnicodeError):
+            pass
+        else:
+            return True
+        return host.lower() in self._names
+
+
+def _resource_dirs(config_dir: str) -> tuple[str, ...]:
+    dirs = [os.path.join(config_dir, "resource.d"), REPO_RESOURCE_D, SYSTEM_RESOURCE_D]
+    seen: list[str] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return tuple(seen)
+
+
+def _text(
+    path: str, code: str, diags: list[Diagnostic], what: str
+) -> tuple[str | None, int | None]:
+    got = read_file(path)
+    if got.data is None:
+        hint = ""
+        if got.problem == "does not exist":
+            hint = f"; Heartbeat cannot start without its {what}"
+        diags.append(error(path, 1, code, f"{what} {got.problem}{hint}"))
+        return None, got.mode
+    return decode(got.data), got.mode
+
+
+def load_config(
+    config_dir: str,
+    node: str | None = None,
+    *,
+    extensions: bool = True,
+    remote: bool = False,
+    host: HostFacts | None = None,
+) -> tuple[ClusterConfig | None, list[Diagnostic]]:
+    """Read ha.cf, authkeys and haresources from ``config_dir``.
+
+    Returns the config (None when Heartbeat 3.0.6 would refuse it) and every problem
+    found.  ``node`` is this node's name (default: nodeinfo, else ``uname -n``).
+    ``extensions``: allow ha_agents-only features (sha256 keys) as warnings.
+    ``remote``: the files belong to another machine, so checks against this machine
+    (interfaces, devices, programs, names) are only warnings.
+    """
+    try:
+        return _load(config_dir, node, extensions, remote, host)
+    except Exception as exc:
+        path = os.path.join(config_dir, "ha.cf")
+        return None, [error(path, 1, "HX499", f"internal error while checking: {exc!r}")]
+
+
+def _load(
+    config_dir: str,
+    node: str | None,
+    extensions: bool,
+    remote: bool,
+    host: HostFacts | None,
+) -> tuple[ClusterConfig | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    facts: HostFacts = host if host is not None else RealHost()
+    local = node if node else local_node_name(config_dir)
+    hacf_path = os.path.join(config_dir, "ha.cf")
+    keys_path = os.path.join(config_dir, "authkeys")
+    res_path = os.path.join(config_dir, "haresources")
+
+    hacf_text, _ = _text(hacf_path, "HA101", diags, "ha.cf")
+    hacf = None
+    if hacf_text is not None:
+        hacf, d = parse_hacf(hacf_text, hacf_path)
+        diags.extend(d)
+
+    keys_text, keys_mode = _text(keys_path, "HK300", diags, "authkeys")
+    keys = None
+    if keys_text is not None:
+        keys, d = parse_authkeys(keys_text, keys_path, mode=keys_mode, extensions=extensions)
+        diags.extend(d)
+
+    res_text, _ = _text(res_path, "HR200", diags, "haresources")
+    groups: tuple[ResourceGroup, ...] = ()
+    if res_text is not None:
+        groups, d = parse_haresources(res_text, res_path)
+        diags.extend(d)
+
+    if hacf is not None:
+        diags.extend(check_hacf(hacf, hacf_path, local))
+        diags.extend(check_host(hacf, facts, remote))
+        if keys is not None:
+            diags.extend(check_auth_media(keys, hacf))
+        diags.extend(check_groups(groups, hacf, facts, _resource_dirs(config_dir)))
+
+    order = {hacf_path: 0, keys_path: 1, res_path: 2}
+    diags.sort(key=lambda d: (order.get(d.path, 3), d.line))
+    if hacf is None or keys is None or has_errors(diags):
+        return None, diags
+    spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)
+    return ClusterConfig(config_dir, hacf, keys, groups, spelled), diags
