@@ -58,12 +58,21 @@ class RawGarp:
     ``"thread"`` (in-process callers): a daemon thread; ``"none"``: inline, blocking.
     """
 
-    def __init__(self, count: int = 5, interval: float = 0.2, background: str = "fork") -> None:
+    def __init__(
+        self,
+        count: int = 5,
+        interval: float = 0.2,
+        background: str = "fork",
+        still_owned: Callable[[str], bool] | None = None,
+    ) -> None:
         if background not in ("fork", "thread", "none"):
             raise ValueError("background must be fork, thread or none")
         self.count = max(1, min(count, 100))
         self.interval = max(0.0, min(interval, 10.0))
         self.background = background
+        # Asked before each later announcement: once the address is stopped here, we must
+        # not pull clients back to this node (a quick stop after start, a failover).
+        self.still_owned = still_owned
 
     def announce(self, ifname: str, ip: str) -> str | None:
         try:
@@ -78,18 +87,22 @@ class RawGarp:
             s.close()
             return f"{ifname}: {exc}"
         if self.background == "fork":
-            _detach(lambda: self._rest(s, ifname, frames))
+            _detach(lambda: self._rest(s, ifname, ip, frames))
             s.close()  # the child still holds the socket: this close does not wait
         elif self.background == "thread":
-            threading.Thread(target=self._rest, args=(s, ifname, frames), daemon=True).start()
+            args = (s, ifname, ip, frames)
+            threading.Thread(target=self._rest, args=args, daemon=True).start()
         else:
-            self._rest(s, ifname, frames)
+            self._rest(s, ifname, ip, frames)
         return None
 
-    def _rest(self, s: socket.socket, ifname: str, frames: list[bytes]) -> None:
+    def _rest(self, s: socket.socket, ifname: str, ip: str, frames: list[bytes]) -> None:
         try:
             for _ in range(self.count - 1):
                 time.sleep(self.interval)
+                with contextlib.suppress(Exception):
+                    if self.still_owned is not None and not self.still_owned(ip):
+                        return
                 with contextlib.suppress(OSError):
                     send_frames(s, ifname, frames)
         finally:

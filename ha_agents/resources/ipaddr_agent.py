@@ -85,7 +85,15 @@ def _announcer(env: Mapping[str, str], background: str) -> ipaddr.Announcer:
 
     count = _int(env, "OCF_RESKEY_arp_count", 5, 1, 100)
     interval = _int(env, "OCF_RESKEY_arp_interval", 200, 0, 10000) / 1000
-    return RawGarp(count, interval, background=background)
+    return RawGarp(count, interval, background=background, still_owned=_present)
+
+
+def _present(ip: str) -> bool:
+    """Is ``ip`` still configured here?  (A fresh netlink socket: safe after fork.)"""
+    from ha_agents.resources.netlink import NetlinkAddressManager
+
+    with NetlinkAddressManager() as mgr:
+        return mgr.find(ip) is not None
 
 
 def _manager() -> ipaddr.AddressManager:

@@ -188,3 +188,29 @@ def test_slow_stop_script_does_not_block_the_event_loop(tmp_path: Path) -> None:
     gaps = asyncio.run(scenario())
     assert len(gaps) >= 10
     assert max(gaps) < 0.3, gaps
+
+
+def test_opt_in_reboot_escalation_runs_the_reboot_commands_in_order(tmp_path: Path) -> None:
+    """Heartbeat's escalation, with /sbin/reboot replaced by recorders (as verified in spec)."""
+    from ha_agents.resources.escalation import make_reboot
+
+    record = tmp_path / "record"
+    fail = tmp_path / "reboot"
+    fail.write_text(f'#!/bin/sh\necho "reboot $*" >> {record}\nexit 1\n')
+    ok = tmp_path / "init"
+    ok.write_text(f'#!/bin/sh\necho "init $*" >> {record}\nexit 0\n')
+    stuck = tmp_path / "stuck"
+    stuck.write_text("#!/bin/sh\ncase $1 in stop) exit 1;; status) echo running;; esac\n")
+    for f in (fail, ok, stuck):
+        f.chmod(0o755)
+    runner = AsyncScriptRunner()
+    env = {"PATH": "/bin:/usr/bin"}
+
+    async def nosleep(_: float) -> None:
+        return None
+
+    reboot = make_reboot(runner, env, [(str(fail), "-nf"), (str(ok), "6")])
+    g = GroupRunner(runner, env, sleep=nosleep, stop_retry_max=2, reboot=reboot)
+    res = asyncio.run(g.release([Agent("stuck", AgentClass.HEARTBEAT, str(stuck))]))
+    assert (res.ok, res.failed, res.reboot_required) == (False, "stuck", True)
+    assert record.read_text() == "reboot -nf\ninit 6\n"

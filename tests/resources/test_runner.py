@@ -138,3 +138,26 @@ def test_runner_passes_argv_without_a_shell(tmp_path: Path) -> None:
     s = script(tmp_path, 'printf "%s|" "$@"\n')
     res = run([s, "a; touch /tmp/pwned", "$(id)", "start"])
     assert res.stdout == "a; touch /tmp/pwned|$(id)|start|"
+
+
+def test_runner_fake_hang_times_out_without_signalling_any_real_process(fp: FakeProcess) -> None:
+    """The fake process has a made-up PID: the tree kill must only touch our own children."""
+    fp.register(["/rd/hang", "stop"], wait=1)
+    res = run(["/rd/hang", "stop"], timeout=0.2)
+    # (the fake ignores kill() and finishes its 1 s; a real process dies at once, see below)
+    assert res.timed_out
+
+
+def test_in_process_runner_passes_other_scripts_to_the_wrapped_runner(fp: FakeProcess) -> None:
+    from ha_agents.resources.inprocess import InProcessRunner
+
+    fp.register(["/etc/ha.d/resource.d/IPaddr", "192.0.2.5", "status"], stdout="running\n")
+    r = InProcessRunner(AsyncScriptRunner())
+    res = asyncio.run(r.run(["/etc/ha.d/resource.d/IPaddr", "192.0.2.5", "status"], ENV, 5))
+    assert res.stdout == "running\n"
+    assert r._agent_argv(["/usr/bin/python3", r.ipaddr, "192.0.2.5", "start"]) == [
+        r.ipaddr,
+        "192.0.2.5",
+        "start",
+    ]
+    assert r._agent_argv(["/bin/sh", r.ipaddr, "start"]) is None
