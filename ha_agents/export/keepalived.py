@@ -19,7 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ha_agents.config.diagnostics import Diagnostic
-from ha_agents.config.model import AutoFailback, ClusterConfig, MediumKind, ResourceGroup
+from ha_agents.config.model import (
+    AutoFailback,
+    ClusterConfig,
+    MediumKind,
+    ResourceGroup,
+    ResourceSpec,
+)
 from ha_agents.export import notes
 from ha_agents.export.ipspec import IpSpec, parse_ip_arg
 from ha_agents.export.plan import safe_id
@@ -27,6 +33,7 @@ from ha_agents.export.plan import safe_id
 HOME_PRIORITY = 150
 OTHER_PRIORITY = 100
 IP_SCRIPTS = frozenset({"IPaddr", "IPaddr2"})
+OCF_IP_AGENTS = frozenset({"ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPaddr"})
 NOTIFY_SCRIPT = "/etc/keepalived/ha-agents-notify"
 
 
@@ -48,20 +55,44 @@ def advert_int(keepalive_ms: int) -> tuple[str, int]:
     return f"{centis / 100:g}", 3
 
 
+def _ocf_ip(args: tuple[str, ...]) -> str | None:
+    """``ip=X::cidr_netmask=N::nic=IF::iflabel=L::broadcast=B`` -> the wrapper form."""
+    params = dict(a.partition("=")[::2] for a in args)
+    if "ip" not in params:
+        return None
+    nic = params.get("nic", "")
+    if nic and params.get("iflabel"):
+        nic = f"{nic}:{params['iflabel']}"
+    fields = [params["ip"], params.get("cidr_netmask", ""), nic, params.get("broadcast", "")]
+    while fields and not fields[-1]:
+        fields.pop()
+    return "/".join(fields)
+
+
+def _ip_arg(spec: ResourceSpec) -> str | None:
+    """The IP[/BITS[/NIC[/BCAST]]] text of an address resource, else None."""
+    if spec.name in IP_SCRIPTS and len(spec.args) == 1:
+        return spec.args[0]
+    if spec.name in OCF_IP_AGENTS:
+        return _ocf_ip(spec.args)
+    return None
+
+
 def _split(rg: ResourceGroup) -> tuple[list[IpSpec], list[str], list[Diagnostic]]:
     vips: list[IpSpec] = []
     others: list[str] = []
     diags: list[Diagnostic] = []
     for spec in rg.resources:
-        if spec.name in IP_SCRIPTS and len(spec.args) == 1:
-            parsed = parse_ip_arg(spec.args[0])
-            if isinstance(parsed, IpSpec):
-                vips.append(parsed)
-                continue
-            msg = f"resource {spec.text!r} not exported: {parsed}"
-            diags.append(notes.note(spec.loc, notes.BAD_ARGS, msg))
+        arg = _ip_arg(spec)
+        if arg is None:
+            others.append(spec.text)
             continue
-        others.append(spec.text)
+        parsed = parse_ip_arg(arg)
+        if isinstance(parsed, IpSpec):
+            vips.append(parsed)
+            continue
+        msg = f"resource {spec.text!r} not exported: {parsed}"
+        diags.append(notes.note(spec.loc, notes.BAD_ARGS, msg))
     return vips, others, diags
 
 
@@ -93,15 +124,17 @@ def instances(cfg: ClusterConfig, vrid_base: int = 51) -> tuple[list[Instance], 
             continue
         vips, others, more = _split(rg)
         diags += more
+        if not vips:
+            msg = (
+                f"group {rg.key!r} has no IP address; a keepalived VRRP instance needs one, so "
+                "the group is not in the keepalived export — give it an address or run it "
+                "from the notify script of another group"
+            )
+            diags.append(notes.note(rg.loc, notes.NOT_IN_VRRP, msg))
+            continue
         iface, more = _interface(cfg, rg, vips)
         diags += more
-        first = rg.resources[0]
-        is_ip = (
-            first.name in IP_SCRIPTS
-            and vips
-            and first.args
-            and first.args[0].startswith(vips[0].ip)
-        )
+        is_ip = _ip_arg(rg.resources[0]) is not None
         name = base = f"VI_ip_{vips[0].ip}" if is_ip else f"VI_{safe_id(rg.key)}"
         n = 1
         while name in used:

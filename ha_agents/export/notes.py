@@ -25,6 +25,7 @@ INSTALL_AGENT = "EX613"  # ha_agents agent must be installed as OCF agent
 OCF_INSTANCE = "EX614"  # OCF::AGENT::INSTANCE without readable instance file
 LEGACY_FAILBACK = "EX615"  # auto_failback legacy treated as on
 NO_VRRP_INTERFACE = "EX616"  # keepalived: interface guessed / unknown
+NOT_IN_VRRP = "EX617"  # keepalived: group without an address has no VRRP instance
 MULTICAST_LINK = "EX618"  # mcast/bcast become knet unicast
 ASSUMED_LSB = "EX619"  # script not found here; assumed to be an init script
 STONITH_DIRECTIVE = "EX620"  # legacy stonith directives are not converted

@@ -108,12 +108,26 @@ def test_ucast_media_give_unicast_peers() -> None:
 
 
 def test_bad_ip_is_left_out_with_warning() -> None:
-    cfg = make_config(group("node1", "IPaddr::192.0.2.300", "lighttpd", line=4))
+    cfg = make_config(group("node1", "IPaddr::192.0.2.300", "192.0.2.50", "lighttpd", line=4))
     text, diags = render_keepalived(cfg, "node1", _addresses(cfg))
     (body,) = _instances(text).values()
-    assert "virtual_ipaddress {" not in body
-    assert any(line.startswith("notify_master ") for line in body)  # lighttpd still runs
+    assert "192.0.2.50/32 dev eth0" in body
+    assert not any("192.0.2.300" in line for line in body if not line.startswith("#"))
     assert ("EX602", 4) in [(d.code, d.line) for d in diags]
+
+
+def test_group_without_address_has_no_instance() -> None:
+    cfg = make_config(group("node1", "lighttpd", line=3), group("node2", "192.0.2.51", line=4))
+    text, diags = render_keepalived(cfg, "node1", _addresses(cfg))
+    assert list(_instances(text)) == ["VI_ip_192.0.2.51"]
+    assert ("EX617", 3) in [(d.code, d.line) for d in diags]
+
+
+def test_ocf_ipaddr2_form_is_a_vip() -> None:
+    res = "ocf:heartbeat:IPaddr2::ip=192.0.2.80::cidr_netmask=24::nic=eth0::iflabel=web"
+    cfg = make_config(group("node1", res, line=2))
+    text, _ = render_keepalived(cfg, "node1", _addresses(cfg))
+    assert _instances(text)["VI_ip_192.0.2.80"][-2] == "192.0.2.80/24 dev eth0 label eth0:web"
 
 
 def test_notify_script_starts_left_to_right_and_stops_right_to_left(tmp_path: Path) -> None:

@@ -1,0 +1,81 @@
+"""Render a :class:`~ha_agents.export.simulator.Prediction` as text or a JSON document."""
+
+from __future__ import annotations
+
+from ha_agents.config.model import ClusterConfig
+from ha_agents.export.simulator import Fault, Prediction
+
+FAULT_TEXT = {
+    Fault.KILL: "the node crashes (power loss): daemon and services gone",
+    Fault.HANG: "the daemon freezes (SIGSTOP); its services keep running",
+    Fault.LINKDOWN: "every link of the node is cut; clients cannot reach it either",
+    Fault.STOP: "clean shutdown of the daemon",
+    Fault.STANDBY: "ha-agents standby all",
+}
+
+
+def _s(ms: int) -> str:
+    return f"{ms / 1000:g} s"
+
+
+def render_text(cfg: ClusterConfig, p: Prediction, duration_s: float) -> str:
+    h = cfg.hacf
+    out = [
+        f"cluster {h.cluster} ({', '.join(h.nodes)}): keepalive {_s(h.keepalive_ms)}, "
+        f"deadtime {_s(h.deadtime_ms)}, warntime {_s(h.effective_warntime_ms)}, "
+        f"initdead {_s(h.effective_initdead_ms)}, auto_failback {h.auto_failback.value}",
+        f"fault: {p.fault.value} on {p.node} — {FAULT_TEXT[p.fault]}; injected half a keepalive "
+        f"after its last heartbeat; every resource script takes {duration_s:g} s",
+    ]
+    if not p.settled:
+        out.append("warning: the cluster never became stable before the fault (see the timeline)")
+    width = max((len(n) for n in h.nodes), default=4)
+    out += ["", f"{'time':>8}  {'node':<{width}}  event"]
+    out += [f"{e.t:+8.3f}  {e.node:<{width}}  {e.text}" for e in p.timeline]
+    out.append("")
+    if p.detected_at is not None:
+        ka, dt = h.keepalive_ms / 1000, h.deadtime_ms / 1000
+        out.append(
+            f"detection: {p.node} declared dead {p.detected_at:.3f} s after the fault "
+            f"(between {max(0.0, dt - ka):.3f} and {dt:.3f} s, depending on when its last "
+            "heartbeat went out)"
+        )
+    elif p.fault not in (Fault.STOP, Fault.STANDBY):
+        out.append(f"detection: no node declared {p.node} dead within the simulated time")
+    if not p.outages:
+        out.append("predicted client-visible outage: none")
+    for o in p.outages:
+        if o.up_at is None:
+            out.append(
+                f"predicted client-visible outage: {o.key}: down at {o.down_at:+.3f} s and not "
+                "served again within the simulated time"
+            )
+        else:
+            out.append(
+                f"predicted client-visible outage: {o.key}: {o.duration:.3f} s "
+                f"(down {o.down_at:+.3f} s, serving again on {o.up_on} at {o.up_at:+.3f} s)"
+            )
+    for key in p.split_brain:
+        out.append(f"split brain: {key} is served by two nodes at once (no fencing)")
+    return "\n".join(out) + "\n"
+
+
+def as_dict(p: Prediction) -> dict[str, object]:
+    return {
+        "fault": p.fault.value,
+        "node": p.node,
+        "settled": p.settled,
+        "detected_after_s": p.detected_at,
+        "outages": [
+            {
+                "group": o.key,
+                "down_at_s": o.down_at,
+                "up_at_s": o.up_at,
+                "up_on": o.up_on,
+                "duration_s": o.duration,
+            }
+            for o in p.outages
+        ],
+        "split_brain": list(p.split_brain),
+        "timeline": [{"t": round(e.t, 6), "node": e.node, "event": e.text} for e in p.timeline],
+    }

@@ -1,0 +1,108 @@
+"""`ha-agents export` and `ha-agents simulate` end to end on files (config loader included)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ha_agents.cli import main
+
+pytest.importorskip("ha_agents.config.load", reason="config loader not merged yet")
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def confdir(tmp_path: Path) -> Path:
+    dst = tmp_path / "ha.d"
+    shutil.copytree(DATA / "ucast-web", dst)
+    (dst / "authkeys").chmod(0o600)
+    return dst
+
+
+def test_export_pacemaker_writes_files_and_warns(
+    confdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    argv = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]
+    argv += ["--node-address", "node1=192.0.2.11", "--output-dir", str(out)]
+    assert main(argv) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["cib.xml", "corosync.conf"]
+    assert "ring0_addr: 192.0.2.11" in (out / "corosync.conf").read_text()
+    err = capsys.readouterr().err
+    assert "warning: EX603" in err and "EX606" not in err
+    # a second run does not overwrite without --force
+    assert main(argv) == 1
+    assert "already exist" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
+
+
+def test_export_pcs_script_is_executable(confdir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["export", "pacemaker", "--format", "pcs", "--config-dir", str(confdir)]
+    assert main([*argv, "--node", "node1", "--output-dir", str(out)]) == 0
+    assert (out / "pcs.sh").stat().st_mode & 0o111
+
+
+def test_export_keepalived_writes_per_node_and_notify(confdir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["export", "keepalived", "--config-dir", str(confdir), "--node", "node1"]
+    assert main([*argv, "--output-dir", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "ha-agents-notify",
+        "keepalived-node1.conf",
+        "keepalived-node2.conf",
+    ]
+
+
+def test_export_json_document(confdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1", "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc["files"]) == {"corosync.conf", "cib.xml"}
+    assert {"file", "line", "severity", "code", "message"} <= set(doc["diagnostics"][0])
+
+
+@pytest.mark.parametrize(
+    "bad", ["node1", "node1=", "node1=192.0.2.300", "node9=192.0.2.19", "=192.0.2.1"]
+)
+def test_export_bad_node_address_is_usage_error(
+    bad: str, confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]
+    assert main([*argv, "--node-address", bad]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ha-agents export pacemaker: --node-address") and "Traceback" not in err
+
+
+def test_export_config_error_exits_1_with_diagnostics(
+    confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (confdir / "ha.cf").write_text("deadtme 30\n")
+    assert main(["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]) == 1
+    err = capsys.readouterr().err
+    assert "ha.cf:1:" in err and "nothing exported" in err
+
+
+def test_simulate_kill_prints_timeline_and_outage(
+    confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["simulate", "--config-dir", str(confdir), "--fault", "kill", "--node", "node1"]
+    assert main([*argv, "--script-duration", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "WARN: node node1: is dead" in out
+    # keepalive 2 s, deadtime 30 s: dead 29 s after the fault, 4 resources x 0.5 s
+    assert "node1 declared dead 29.00" in out  # + message latency
+    assert "predicted client-visible outage: IPaddr::192.0.2.50/24/eth0: 31.00" in out
+
+
+def test_simulate_json_and_bad_duration(confdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--config-dir", str(confdir), "--node", "node1", "--fault", "stop"]
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["fault"] == "stop" and doc["outages"][0]["up_on"] == "node2"
+    assert main([*argv, "--script-duration", "-1"]) == 2
+    assert main(["simulate", "--config-dir", str(confdir), "--node", "node7"]) == 1
