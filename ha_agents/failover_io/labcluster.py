@@ -63,6 +63,7 @@ class ClusterSpec:
     ifname: str = "eth0"
     ping: tuple[str, ...] = ()
     fence_command: tuple[str, ...] = ()
+    media: str = "bcast"  # or "ucast" (one line per node address)
 
     @property
     def group_home(self) -> str:
@@ -88,7 +89,7 @@ class ClusterSpec:
             f"deadtime {_fmt_ms(self.deadtime_ms)}",
             f"initdead {_fmt_ms(self.effective_initdead_ms)}",
             f"udpport {self.udpport}",
-            f"bcast {self.ifname}",
+            *self._media_lines(),
             f"auto_failback {self.auto_failback}",
             *(f"ping {p}" for p in self.ping),
             *(f"node {n}" for n in self.nodes),
@@ -96,6 +97,19 @@ class ClusterSpec:
         if extra:
             lines.append(extra.rstrip("\n"))
         return "\n".join(lines) + "\n"
+
+    def _media_lines(self) -> list[str]:
+        if self.media == "ucast":
+            return [f"ucast {self.ifname} {addr}" for addr in self.nodes.values()]
+        return [f"bcast {self.ifname}"]
+
+    def _media(self, loc: Location) -> tuple[Medium, ...]:
+        if self.media == "ucast":
+            return tuple(
+                Medium(MediumKind.UCAST, self.ifname, loc, port=self.udpport, peer=addr)
+                for addr in self.nodes.values()
+            )
+        return (Medium(MediumKind.BCAST, self.ifname, loc, port=self.udpport),)
 
     def haresources(self) -> str:
         return f"{self.group_home} {' '.join(self.resources)}\n"
@@ -115,7 +129,7 @@ class ClusterSpec:
 
         hacf = HaCf(
             nodes=tuple(self.nodes),
-            media=(Medium(MediumKind.BCAST, self.ifname, loc, port=self.udpport),),
+            media=self._media(loc),
             keepalive_ms=self.keepalive_ms,
             deadtime_ms=self.deadtime_ms,
             warntime_ms=self.effective_warntime_ms,
