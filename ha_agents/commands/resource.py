@@ -41,6 +41,9 @@ def _print_log(line: LogLine) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 86400:
+        print("ha-agents resource: --timeout must be between 0 and 86400 s", file=sys.stderr)
+        return 2
     specs, err = _specs(args.target, args.config_dir)
     if err:
         print(f"ha-agents resource: {err}", file=sys.stderr)
@@ -53,9 +56,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"ERROR: {a}", file=sys.stderr)
             return 1
         agents.append(a)
-    if not 0 < args.timeout <= 86400:
-        print("ha-agents resource: --timeout must be between 0 and 86400 s", file=sys.stderr)
-        return 2
     env = base_env(args.config_dir)
     t = args.timeout
     group = GroupRunner(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.resources.conftest import AGENT_ENV, AGENTS, ha
+from tests.resources.conftest import AGENT_ENV, AGENTS, PY, ha
 
 pytestmark = pytest.mark.netns
 IPADDR = str(AGENTS / "IPaddr")
@@ -127,3 +127,47 @@ def test_heartbeats_own_ipaddr_wrapper_runs_under_our_runner(lab2: Any) -> None:
     assert "192.0.2.55" not in a.run(["ip", "-4", "-o", "addr"]).stdout
     rc, out, _ = ha(a, "resource", "status", spec, "--config-dir", "/etc/ha.d")
     assert rc == 3
+
+
+NETLINK_IDEMPOTENT = """
+from ha_agents.resources.netlink import NetlinkAddressManager
+with NetlinkAddressManager() as m:
+    print(m.add("eth0", "192.0.2.70/24", "eth0:7", "192.0.2.255").code)
+    print(m.add("eth0", "192.0.2.70/24", "eth0:7", "192.0.2.255").code)
+    print(m.find("192.0.2.70"))
+    print(m.remove("eth0", "192.0.2.70/24").code)
+    print(m.remove("eth0", "192.0.2.70/24").code)
+    print(m.add("nope0", "192.0.2.70/24", "", None))
+"""
+
+
+def test_netlink_add_twice_and_remove_twice_are_idempotent(lab2: Any) -> None:
+    _, a, _ = lab2
+    out = a.run([PY, "-c", NETLINK_IDEMPOTENT]).stdout.splitlines()
+    assert out == [
+        "added",
+        "exists",
+        "AddrInfo(ifname='eth0', prefix=24, label='eth0:7')",
+        "removed",
+        "absent",
+        "OpResult(ok=False, code='error', detail='no interface nope0')",
+    ]
+
+
+def test_no_gratuitous_arp_after_stop(lab2: Any, tmp_path: Path) -> None:
+    """A stop right after start ends the background announcements (a failover must not be
+    undone by the old owner's late ARPs)."""
+    _, a, b = lab2
+    capture, log = tmp_path / "arp.txt", tmp_path / "tcpdump.log"
+    with capture.open("wb") as out, log.open("wb") as errf:
+        argv = ["tcpdump", "-l", "-n", "-i", "eth0", "arp and host 192.0.2.56"]
+        b.popen(argv, stdout=out, stderr=errf)
+        assert wait_for(lambda: "listening on" in log.read_text(), 5), log.read_text()
+        env = {"OCF_RESKEY_arp_count": "10", "OCF_RESKEY_arp_interval": "300"}
+        assert agent(a, "192.0.2.56", "start", env=env)[0] == 0
+        assert agent(a, "192.0.2.56", "stop")[0] == 0
+        time.sleep(0.1)  # frames already sent are still on their way to tcpdump
+        at_stop = capture.read_text().count("192.0.2.56")
+        time.sleep(1.0)  # without the check, 3 more announcements would come in this time
+        assert capture.read_text().count("192.0.2.56") <= at_stop + 2
+    assert at_stop < 10 * 2

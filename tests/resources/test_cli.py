@@ -1,0 +1,73 @@
+"""`ha-agents resource` and `ha-agents test-agent`: bad input gets a message, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PY = sys.executable
+
+
+def ha(*args: str) -> tuple[int, str, str]:
+    res = subprocess.run(
+        [PY, "-m", "ha_agents", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Traceback" not in res.stderr, res.stderr
+    return res.returncode, res.stdout, res.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "rc", "message"),
+    [
+        (
+            ["resource", "start", "nope", "--config-dir", "/nonexistent"],
+            1,
+            "Cannot locate resource script nope",
+        ),
+        (
+            ["resource", "start", "ocf:heartbeat:Dummy::state", "--config-dir", "/x"],
+            1,
+            "OCF parameter must be NAME=VALUE",
+        ),
+        (
+            ["resource", "start", "ocf:heartbeat:NoSuchAgent", "--config-dir", "/x"],
+            1,
+            "is missing or not executable",
+        ),
+        (["resource", "start", "a b", "--config-dir", "/x"], 2, "one word without blanks"),
+        (["resource", "start", "x", "--timeout", "-1"], 2, "--timeout must be"),
+        (["resource", "restart", "x"], 2, "invalid choice"),
+        (["test-agent", "::x"], 2, "empty script name"),
+        (["test-agent", "x", "--class", "nope"], 2, "invalid choice"),
+        (["test-agent", "/nonexistent/agent", "--class", "ocf"], 1, "no executable OCF agent"),
+    ],
+)
+def test_bad_input_is_a_clear_error(args: list[str], rc: int, message: str) -> None:
+    got_rc, out, err = ha(*args)
+    assert got_rc == rc and message in out + err, (got_rc, out, err)
+
+
+def test_resource_reads_groups_from_haresources(tmp_path: Path) -> None:
+    state = tmp_path / "d"
+    (tmp_path / "haresources").write_text(
+        f"# comment\nnode1 ocf:heartbeat:Dummy::state={state}1 \\\n"
+        f"   ocf:heartbeat:Dummy::state={state}2\n"
+    )
+    key = f"ocf:heartbeat:Dummy::state={state}1"
+    rc, out, err = ha("resource", "start", "node1", "--config-dir", str(tmp_path), "--json")
+    doc = json.loads(out)
+    assert rc == 0, out + err
+    assert [(s["resource"][-2:], s["op"]) for s in doc["steps"]] == [
+        ("d1", "status"),
+        ("d1", "start"),
+        ("d2", "status"),
+        ("d2", "start"),
+    ]
+    assert ha("resource", "status", key, "--config-dir", str(tmp_path))[0] == 0
+    rc, out, _ = ha("resource", "stop", key, "--config-dir", str(tmp_path), "--json")
+    assert rc == 0 and [s["resource"][-2:] for s in json.loads(out)["steps"]] == ["d2", "d1"]
+    assert ha("resource", "status", "node1", "--config-dir", str(tmp_path))[0] == 3
