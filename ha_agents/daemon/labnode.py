@@ -118,6 +118,7 @@ class AgentNode(AgentNodeSpec):
         self.started_at = 0.0
 
     def start(self) -> None:
+        (self.run_dir / "ha-agents.sock").unlink(missing_ok=True)  # left by a SIGKILL
         if _have_loader():
             argv = [
                 PY,
@@ -144,12 +145,12 @@ class AgentNode(AgentNodeSpec):
                 self.proc = subprocess.Popen(
                     argv, stderr=err, stdout=err, cwd=REPO, start_new_session=True
                 )
-        self.started_at = time.monotonic()
         sock = self.run_dir / "ha-agents.sock"
         if not wait_until(lambda: sock.exists() or self.proc.poll() is not None, 10):  # type: ignore[union-attr]
             raise AssertionError(f"{self.node} did not start: {self.output()}")
         if self.proc.poll() is not None:
             raise AssertionError(f"{self.node} exited: {self.output()}")
+        self.started_at = time.monotonic()  # the socket appears just before Start
 
     def wait_steady(self) -> None:
         """Sleep until this node announces its plain deadtime (dt= is deadtime + 2 s for
