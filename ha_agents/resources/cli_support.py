@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Callable
-from typing import cast
 
-from ha_agents.config.model import ClusterConfig, Location, ResourceGroup, ResourceSpec
+from ha_agents.config.haresources import parse_haresources
+from ha_agents.config.load import load_config, local_node_name
+from ha_agents.config.model import ClusterConfig, ResourceGroup
 from ha_agents.resources import env as script_env
-from ha_agents.resources.agents import ResolveError, spec_from_text
 
 HEARTBEAT_CWD = "/var/lib/heartbeat/cores/root"
 
@@ -20,66 +18,29 @@ def script_cwd() -> str | None:
 
 
 def local_node(config_dir: str) -> str:
-    try:
-        load = importlib.import_module("ha_agents.config.load")
-        fn = cast(Callable[[str], str], load.local_node_name)
-        return fn(config_dir)
-    except (ImportError, AttributeError, OSError):
-        return os.uname().nodename.lower()
+    return local_node_name(config_dir)
 
 
 def load_cluster(config_dir: str) -> tuple[ClusterConfig | None, list[str]]:
     """The config via ``ha_agents.config.load`` (None + rendered diagnostics if refused)."""
-    try:
-        load = importlib.import_module("ha_agents.config.load")
-    except ImportError:
-        return None, []
-    fn = cast(Callable[..., tuple[ClusterConfig | None, list[object]]], load.load_config)
-    try:
-        cfg, diags = fn(config_dir)
-    except OSError as exc:
-        return None, [str(exc)]
+    cfg, diags = load_config(config_dir)
     return cfg, [str(d) for d in diags]
 
 
 def read_groups(config_dir: str) -> tuple[list[ResourceGroup], list[str]]:
-    """haresources groups: from the full config loader when it accepts the config, else a
-    plain reading of ``haresources`` (comments, ``\\`` continuations, blanks)."""
+    """haresources groups: from the full config when it loads, else from ``haresources``
+    alone (``resource`` must work on a directory without ha.cf/authkeys too)."""
     cfg, diags = load_cluster(config_dir)
     if cfg is not None:
         return list(cfg.groups), []
     path = os.path.join(config_dir, "haresources")
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read()
+            text = f.read(1 << 20)
     except OSError as exc:
         return [], [*diags, f"{path}: {exc.strerror}"]
-    groups: list[ResourceGroup] = []
-    problems: list[str] = []
-    joined = ""
-    start = 0
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].rstrip()
-        if not joined:
-            start = lineno
-        if line.endswith("\\"):
-            joined += line[:-1] + " "
-            continue
-        joined += line
-        words = joined.split()
-        joined = ""
-        if not words:
-            continue
-        loc = Location(path, start)
-        specs: list[ResourceSpec] = []
-        for w in words[1:]:
-            s = spec_from_text(w, loc)
-            if isinstance(s, ResolveError):
-                problems.append(f"{loc}: {s}")
-            else:
-                specs.append(s)
-        groups.append(ResourceGroup(words[0].lower(), tuple(specs), loc))
-    return groups, problems
+    groups, problems = parse_haresources(text, path)
+    return list(groups), [str(d) for d in problems]
 
 
 def base_env(config_dir: str) -> dict[str, str]:

@@ -55,7 +55,7 @@ class RawGarp:
     socket, happen in the background: closing a packet socket waits for an RCU grace period
     (~15 ms measured here), which ``start`` should not pay.  ``background="fork"`` (scripts):
     a double-forked child with stdio on /dev/null, so the caller's pipes see EOF at once;
-    ``"thread"`` (in-process callers): a daemon thread; ``"none"``: inline, blocking.
+    ``"thread"`` (in-process callers): a thread; ``"none"``: inline, blocking.
     """
 
     def __init__(
@@ -90,8 +90,10 @@ class RawGarp:
             _detach(lambda: self._rest(s, ifname, ip, frames))
             s.close()  # the child still holds the socket: this close does not wait
         elif self.background == "thread":
+            # Not a daemon thread: a short-lived caller (the CLI) exits only after the
+            # last announcement (count x interval, 0.8 s by default).
             args = (s, ifname, ip, frames)
-            threading.Thread(target=self._rest, args=args, daemon=True).start()
+            threading.Thread(target=self._rest, args=args, name="garp", daemon=False).start()
         else:
             self._rest(s, ifname, ip, frames)
         return None

@@ -171,3 +171,22 @@ def test_no_gratuitous_arp_after_stop(lab2: Any, tmp_path: Path) -> None:
         time.sleep(1.0)  # without the check, 3 more announcements would come in this time
         assert capture.read_text().count("192.0.2.56") <= at_stop + 2
     assert at_stop < 10 * 2
+
+
+def test_resource_command_runs_our_ipaddr_in_process_with_all_announcements(
+    lab2: Any, tmp_path: Path
+) -> None:
+    _, a, b = lab2
+    capture, log = tmp_path / "arp.txt", tmp_path / "tcpdump.log"
+    with capture.open("wb") as out, log.open("wb") as errf:
+        argv = ["tcpdump", "-l", "-n", "-i", "eth0", "arp and host 192.0.2.57"]
+        b.popen(argv, stdout=out, stderr=errf)
+        assert wait_for(lambda: "listening on" in log.read_text(), 5), log.read_text()
+        rc, out_text, err = ha(a, "resource", "start", "192.0.2.57", "--config-dir", str(tmp_path))
+        assert rc == 0, out_text + err
+        # 5 rounds of request + reply, even though the command has already exited
+        assert wait_for(lambda: capture.read_text().count("192.0.2.57") >= 10, 3), (
+            capture.read_text()
+        )
+    assert "192.0.2.57/24" in a.run(["ip", "-4", "-o", "addr"]).stdout
+    assert ha(a, "resource", "stop", "192.0.2.57", "--config-dir", str(tmp_path))[0] == 0
