@@ -18,6 +18,7 @@ on / preemption) and until the restarted node is past its start-up grace.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import statistics
 import subprocess
@@ -215,6 +216,30 @@ def run_system(
     return out
 
 
+def false_failovers(system: str, ka: int, dead: int, seconds: float) -> tuple[int, str]:
+    """VIP moves to n2 while n1 is healthy but both cores are busy in n1's namespace."""
+    with Lab("bl") as lab:
+        c = Cluster(lab, system, ka, dead)
+        if not wait_until(lambda: c.holders() == ["n1"], 30, interval=0.1):
+            return -1, f"no start: {c.holders()}"
+        time.sleep(c.grace)
+        watch = VipWatch(c.h2)
+        hogs = [
+            c.h1.popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(os.cpu_count() or 2)
+        ]
+        t0 = time.monotonic()
+        try:
+            time.sleep(seconds)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait(timeout=5)
+            watch.close()
+        moves = len([a for a in watch.added if a >= t0])
+        return moves, f"{seconds:.0f} s with {len(hogs)} busy loops on n1"
+
+
 def _f(x: float | None) -> str:
     return "   -   " if x is None else f"{x:7.3f}"
 
@@ -276,9 +301,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--faults", default="kill", help=f"comma list of {','.join(FAULTS)}")
     p.add_argument("--systems", default=",".join(SYSTEMS))
     p.add_argument("--trials", type=int, default=5)
+    p.add_argument(
+        "--load-seconds",
+        type=float,
+        default=0.0,
+        help="also count false failovers under CPU load for this long (50ms/250ms)",
+    )
     args = p.parse_args(argv)
-    import os
-
     if os.geteuid() != 0:
         print("bench/failover.py: needs root (network namespaces)", file=sys.stderr)
         return 1
@@ -297,6 +326,11 @@ def main(argv: list[str] | None = None) -> int:
             )
     print()
     print(table(results))
+    if args.load_seconds > 0:
+        print()
+        for system in systems:
+            moves, how = false_failovers(system, 50, 250, args.load_seconds)
+            print(f"false failovers, {system} 50ms/250ms: {moves} ({how})", flush=True)
     return 0
 
 
