@@ -22,8 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ha_agents.resources.agents import Agent
-from ha_agents.resources.outcome import Operation, OpOutcome, Status
-from ha_agents.resources.runner import RunResult, ScriptRunner
+from ha_agents.resources.outcome import Operation, OpOutcome, RunResult, ScriptRunner, Status
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ output into an :class:`OpOutcome`; group semantics and the CLI only look at thes
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 class Operation(enum.Enum):
@@ -40,3 +42,26 @@ class OpOutcome:
     ok: bool
     reason: str
     status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a script run ended.  ``rc`` is 126/127 when it could not be executed at all
+    (``error`` then says why), -N when it died of signal N."""
+
+    rc: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+    duration: float = 0.0
+    error: str | None = None
+
+
+class ScriptRunner(Protocol):
+    async def run(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        timeout: float,
+        cwd: str | None = None,
+    ) -> RunResult: ...

@@ -19,35 +19,14 @@ import os
 import signal
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 import psutil
 
+from ha_agents.resources.outcome import RunResult, ScriptRunner
+
+__all__ = ["AsyncScriptRunner", "RunResult", "ScriptRunner", "kill_tree"]
+
 DEFAULT_LIMIT = 256 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """How a script run ended.  ``rc`` is 126/127 when it could not be executed at all
-    (``error`` then says why), -N when it died of signal N."""
-
-    rc: int
-    stdout: str
-    stderr: str
-    timed_out: bool = False
-    duration: float = 0.0
-    error: str | None = None
-
-
-class ScriptRunner(Protocol):
-    async def run(
-        self,
-        argv: Sequence[str],
-        env: Mapping[str, str],
-        timeout: float,
-        cwd: str | None = None,
-    ) -> RunResult: ...
 
 
 def _still_alive(procs: list[psutil.Process], grace: float) -> list[psutil.Process]:

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from ha_agents.resources import heartbeat
 from ha_agents.resources.agents import Agent, AgentClass
 from ha_agents.resources.group import Timeouts
-from ha_agents.resources.outcome import Operation, Status
-from ha_agents.resources.runner import RunResult, ScriptRunner
+from ha_agents.resources.outcome import Operation, RunResult, ScriptRunner, Status
 
 
 @dataclass(frozen=True, slots=True)
