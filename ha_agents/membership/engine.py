@@ -78,6 +78,15 @@ def _hex(value: int) -> str:
     return f"{value:x}"
 
 
+def _parse_dec(text: str | None) -> int | None:
+    """NS_rexmit's firstseq/lastseq are decimal (unlike seq): Heartbeat 3.0.6 answers
+    ``firstseq=f`` with ``ERROR: Invalid rexmit seqnos`` and re-sends seq 10 when asked
+    for ``10`` (observed in the interop test)."""
+    if text is None or not 0 < len(text) <= 20 or not text.isdigit():
+        return None
+    return int(text)
+
+
 def _parse_hex(text: str | None) -> int | None:
     if text is None or not 0 < len(text) <= 16 or any(c not in HEXDIGITS for c in text):
         return None
@@ -350,9 +359,7 @@ class Engine:
         req.tries += 1
         req.next_at = now + self.rexmit_delay_s
         return [
-            self._addressed(
-                "NS_rexmit", peer.name, (("firstseq", _hex(seq)), ("lastseq", _hex(seq)))
-            )
+            self._addressed("NS_rexmit", peer.name, (("firstseq", str(seq)), ("lastseq", str(seq))))
         ]
 
     # -- receiving ------------------------------------------------------------------
@@ -417,7 +424,7 @@ class Engine:
             return self._replay(peer, hg)
         if msgtype != "NS_rexmit" or msg.get("dest") != self.local:
             return []
-        first, last = _parse_hex(msg.get("firstseq")), _parse_hex(msg.get("lastseq"))
+        first, last = _parse_dec(msg.get("firstseq")), _parse_dec(msg.get("lastseq"))
         if first is None or last is None or last < first:
             return self._drop("malformed")
         last = min(last, first + MAX_REXMIT_RANGE - 1, self.seq)

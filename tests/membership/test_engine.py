@@ -235,15 +235,15 @@ def test_gap_sends_one_rexmit_per_missing_seq_repeats_then_gives_up() -> None:
         (
             ("t", "NS_rexmit"),
             ("dest", "node2"),
-            ("firstseq", "12"),
-            ("lastseq", "12"),
+            ("firstseq", "18"),
+            ("lastseq", "18"),
             ("destuuid", UUIDS["node2"]),
         ),
         (
             ("t", "NS_rexmit"),
             ("dest", "node2"),
-            ("firstseq", "13"),
-            ("lastseq", "13"),
+            ("firstseq", "19"),
+            ("lastseq", "19"),
             ("destuuid", UUIDS["node2"]),
         ),
     ]
@@ -300,6 +300,14 @@ def test_ns_rexmit_addressed_to_us_is_answered_with_resend_of_each_seq() -> None
         200,
     )
     assert eng.handle(rx(never, 4.7)) == []  # we never sent those
+    hexa = envelope(
+        (("t", "NS_rexmit"), ("dest", "node1"), ("firstseq", "a"), ("lastseq", "a")),
+        "node2",
+        None,
+        200,
+    )
+    assert eng.handle(rx(hexa, 4.8)) == []  # firstseq/lastseq are decimal
+    assert eng.counters["malformed"] == 1
 
 
 def test_unknown_node_forged_self_and_own_echo_are_dropped_and_counted() -> None:

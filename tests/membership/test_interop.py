@@ -58,6 +58,19 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, metho
     assert "authentication failed" not in hb.log()
     assert ours.doc()["dropped"].get("bad_trailer_digest") is None
 
+    # 0.45 s of total packet loss (< deadtime): both sides request the lost seqs with
+    # NS_rexmit (firstseq/lastseq in decimal) and the other re-sends the original
+    # datagrams, which pass authentication unchanged
+    hb_mark = hb.log_mark()
+    h2.netem(100)
+    time.sleep(0.45)
+    h2.clear_netem()
+    assert hb.wait_log(r"lost packet\(s\) for \[node2\]", 3, since=hb_mark) is not None
+    assert hb.wait_log(r"No pkts missing from node2!", 3, since=hb_mark) is not None
+    assert wait_status(lambda: "No pkts missing from node1!" in ours.output(), True, 3)
+    assert ours.doc()["dropped"].get("rexmit_answered", 0) >= 1
+    assert hb.nodestatus("node2") == "active" and ours.nodestatus("node1") == "active"
+
     # ha_agents dies: Heartbeat notices within deadtime + one keepalive.  Both announce
     # dt = deadtime + 2 s during their first 5 s (Heartbeat's start-up grace, which it
     # honours for its peers), so kill only once the steady dt is out.
