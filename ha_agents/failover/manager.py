@@ -9,11 +9,6 @@ check, ping tie-breaker, fencing) is ha_agents' own and documented in docs/failo
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import (
     Action,
@@ -24,9 +19,9 @@ from ha_agents.failover.actions import (
     Send,
     ShutdownComplete,
 )
-from ha_agents.failover.groups import GroupState, GroupTable, same_node
+from ha_agents.failover.core import ManagerState, Phase, Role, Stage
+from ha_agents.failover.groups import GroupState, same_node
 from ha_agents.failover.messages import (
-    AskInfo,
     AskResources,
     HbTakeover,
     Hold,
@@ -38,83 +33,14 @@ from ha_agents.failover.messages import (
     Stonith,
     StonithResult,
 )
-from ha_agents.failover.options import FailoverOptions
 from ha_agents.failover.splitbrain import keeper
-from ha_agents.failover.status import FailoverStatus, GroupStatus
+from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyProtocol
 
-LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
-
-
-class Phase(enum.Enum):
-    INIT = "init"  # waiting for the cluster view (peer heard, or initdead over)
-    STARTING = "starting"  # sent 'starting', waiting for the peer's resource announcement
-    STABLE = "stable"
-    SHUTDOWN = "shutdown"  # giving everything up
-    STOPPED = "stopped"  # shutdown complete
+__all__ = ["LEGACY_REFUSAL", "ManagerState", "Phase", "ResourceManager"]
 
 
-class Role(enum.Enum):
-    INITIATOR = "initiator"  # we go standby (give resources)
-    RESPONDER = "responder"  # we take them
-
-
-class Stage(enum.Enum):
-    WAIT_OTHER = "wait_other"  # initiator sent 'me'
-    RELEASING = "releasing"  # initiator got 'other', stopping its groups
-    WAIT_DONE = "wait_done"  # waiting for the peer's 'done'
-    ACQUIRING = "acquiring"  # responder got 'done', starting the groups
-
-
-@dataclass(slots=True)
-class StandbyOp:
-    role: Role
-    peer: str
-    which: Hold
-    stage: Stage
-    deadline: float
-    auto: bool = False  # auto_failback hand-back rather than an admin request
-
-    def describe(self) -> str:
-        return f"{self.role.value} {self.which.value} {self.stage.value} peer={self.peer}"
-
-
-Step = Callable[[float], list[Action]]
-
-
-class ResourceManager:
-    def __init__(self, config: ClusterConfig, options: FailoverOptions | None = None) -> None:
-        self.config = config
-        self.options = options or FailoverOptions()
-        self.me = config.local_node
-        self.peers = config.peers
-        hacf = config.hacf
-        self.legacy = hacf.auto_failback is AutoFailback.LEGACY
-        self.failback = hacf.auto_failback is AutoFailback.ON
-        self.deadtime = hacf.deadtime_ms / 1000.0
-        self.keepalive = hacf.keepalive_ms / 1000.0
-        self.standby_timeout = self.options.standby_timeout_s or max(self.deadtime, 2.0)
-        self.has_ping = bool(hacf.ping_nodes)
-        self.groups = GroupTable(config.groups)
-        self.phase = Phase.INIT
-        self.hold_local = False
-        self.hold_foreign = False
-        self.standby: StandbyOp | None = None
-        self.ping_ok = True
-        self._alive: dict[str, bool] = {}  # peer -> heard (True) / declared dead (False)
-        self._peer_hold: dict[str, Hold] = {}
-        self._gave_up: set[str] = set()  # peers that shut down cleanly
-        self._joining: set[str] = set()  # peers that sent 'starting', not yet stable
-        self._contested: set[str] = set()  # groups we kept after a split brain
-        self._deferred_takeover: set[str] = set()  # dead peers not taken over (ping)
-        self._fencing: dict[str, float | None] = {}  # node -> retry time (None: running)
-        self._frozen_grace: float | None = None  # ignore PeerDead until then
-        self._dead_after_freeze: set[str] = set()
-        self._ip_wait: dict[str, float] = {}  # legacy: group key -> ip-request deadline
-        self._start_deadline: float | None = None
-        self._start_reason = ""
-        self._pending: list[Step] = []
-        self._last_now: float | None = None
-        self._awaiting_failback = False  # joined while the peer held ours (auto_failback)
+class ResourceManager(StandbyProtocol):
+    """``ResourceManager(config, options).handle(event) -> list[Action]``."""
 
     # -- public ----------------------------------------------------------------------
     def handle(self, event: ev.Event) -> list[Action]:
@@ -124,47 +50,6 @@ class ResourceManager:
         actions += self._dispatch(event)
         actions += self._progress(now)
         return actions
-
-    def rscstatus(self) -> str:
-        if self.phase in (Phase.STARTING, Phase.SHUTDOWN) or not self.groups.settled():
-            return "transition"
-        if self.standby is not None and self.standby.stage in (Stage.RELEASING, Stage.ACQUIRING):
-            return "transition"
-        return Hold.of(self.hold_local, self.hold_foreign).value
-
-    def status(self) -> FailoverStatus:
-        rows = []
-        for key in self.groups.names():
-            state = self.groups.state(key)
-            owner: str | None = None
-            if state in (GroupState.RUNNING, GroupState.STARTING):
-                owner = self.me
-            else:
-                for peer, hold in self._peer_hold.items():
-                    if self._alive.get(peer) and key in self.groups.of(peer, hold):
-                        owner = peer
-            rows.append(
-                GroupStatus(key, self.groups.home(key), state.value, owner, self.groups.since(key))
-            )
-        return FailoverStatus(
-            rscstatus=self.rscstatus(),
-            phase=self.phase.value,
-            standby=self.standby.describe() if self.standby else None,
-            ping_reachable=self.ping_ok,
-            groups=tuple(rows),
-        )
-
-    def next_deadline(self) -> float | None:
-        """The earliest time a Tick has work to do (the daemon ticks anyway)."""
-        times = [t for t in self._fencing.values() if t is not None]
-        times += list(self._ip_wait.values())
-        if self.standby is not None:
-            times.append(self.standby.deadline)
-        if self._start_deadline is not None:
-            times.append(self._start_deadline)
-        if self._frozen_grace is not None:
-            times.append(self._frozen_grace)
-        return min(times) if times else None
 
     # -- dispatch --------------------------------------------------------------------
     def _dispatch(self, e: ev.Event) -> list[Action]:
@@ -195,19 +80,6 @@ class ResourceManager:
         if isinstance(e, ev.PingStatus):
             return self._ping(e.reachable, e.now)
         return self._fence_done(e.node, e.ok, e.detail, e.now)
-
-    def _progress(self, now: float) -> list[Action]:
-        """Run the steps waiting for the groups to settle, in order."""
-        actions: list[Action] = []
-        for _ in range(64):  # bounded: each step is finite
-            if not self._pending or not self.groups.settled():
-                break
-            step = self._pending.pop(0)
-            actions += step(now)
-        return actions
-
-    def _after(self, step: Step) -> None:
-        self._pending.append(step)
 
     # -- startup -------------------------------------------------------------------
     def _comm_up(self, dead_peers: tuple[str, ...], now: float) -> list[Action]:
@@ -276,23 +148,6 @@ class ResourceManager:
         self._after(self._announce_step("req_our_resources()"))
         self._after(lambda _n: [Notice(Level.INFO, done_text)])
         return actions
-
-    def _announce_step(self, info: str) -> Step:
-        def step(_now: float) -> list[Action]:
-            return self._announce(info, stable=True, full=True)
-
-        return step
-
-    def _announce(self, info: str | None, stable: bool | None, full: bool = False) -> list[Action]:
-        if self.legacy or self.phase is Phase.STOPPED:
-            return []
-        hold = Hold.of(self.hold_local, self.hold_foreign)
-        return [
-            Send(
-                Resource(hold, info=info, isstable=stable, rtype="full" if full else None),
-                f"announce what we hold ({info})",
-            )
-        ]
 
     # -- peer life cycle -----------------------------------------------------------
     def _peer_alive(self, node: str, now: float) -> list[Action]:
@@ -536,158 +391,6 @@ class ResourceManager:
             self._recompute_flags()
             self._after(self._announce_step("split-brain"))
         return actions
-
-    def _recompute_flags(self) -> None:
-        wanted = [k for k in self.groups.names() if self.groups.wanted(k)]
-        mine = set(self.groups.of(self.me, Hold.LOCAL))
-        self.hold_local = any(k in mine for k in wanted) or (self.hold_local and not mine)
-        self.hold_foreign = any(k not in mine for k in wanted)
-
-    # -- standby / takeover (hb_standby, hb_takeover) --------------------------------
-    def _admin_standby(self, which: Hold, now: float) -> list[Action]:
-        if self.legacy:
-            return [Notice(Level.INFO, LEGACY_REFUSAL)]
-        going = Notice(Level.INFO, f"Going standby [{which.value}].")
-        return [going, *self._go_standby(which, now, auto=False)]
-
-    def _admin_takeover(self, which: Hold, now: float) -> list[Action]:
-        out: list[Action] = [Send(HbTakeover(which), f"admin takeover {which.value}")]
-        if self.legacy:
-            out.append(Notice(Level.INFO, LEGACY_REFUSAL))
-        return out
-
-    def _active_peer(self) -> str | None:
-        for p in self.peers:
-            if self._alive.get(p) and p not in self._gave_up:
-                return p
-        return None
-
-    def _go_standby(self, which: Hold, now: float, auto: bool) -> list[Action]:
-        peer = self._active_peer()
-        if peer is None:
-            return [Notice(Level.WARN, f"Standby [{which.value}] refused: no active peer.")]
-        if self.phase is not Phase.STABLE or self.standby is not None:
-            return [
-                Notice(
-                    Level.WARN,
-                    f"Standby [{which.value}] refused: resource transition in progress.",
-                )
-            ]
-        self.standby = StandbyOp(
-            Role.INITIATOR, peer, which, Stage.WAIT_OTHER, now + self.standby_timeout, auto
-        )
-        return [
-            Notice(Level.INFO, f"{self.me} wants to go standby [{which.value}]"),
-            Send(AskResources(which, AskInfo.ME), "standby request"),
-        ]
-
-    def _got_ask(self, src: str, msg: AskResources, now: float) -> list[Action]:
-        if self.legacy:
-            return [Notice(Level.INFO, LEGACY_REFUSAL)]
-        which, op = msg.rsc_hold, self.standby
-        if msg.info is AskInfo.ME:
-            actions: list[Action] = [
-                Notice(Level.INFO, f"{src} wants to go standby [{which.value}]")
-            ]
-            if self.has_ping and not self.ping_ok:
-                actions.append(
-                    Notice(Level.WARN, "Not accepting resources: ping nodes unreachable.")
-                )
-                return actions
-            if op is not None or self.phase is not Phase.STABLE or not self.groups.settled():
-                actions.append(
-                    Notice(Level.WARN, "Not accepting resources: transition in progress.")
-                )
-                return actions
-            self.standby = StandbyOp(
-                Role.RESPONDER, src, which, Stage.WAIT_DONE, now + self.standby_timeout
-            )
-            actions.append(Send(AskResources(which, AskInfo.OTHER), "we can take them"))
-            return actions
-        if op is None or not same_node(op.peer, src):
-            return []
-        if msg.info is AskInfo.OTHER and op.role is Role.INITIATOR and op.stage is Stage.WAIT_OTHER:
-            return self._standby_release(op, now)
-        if msg.info is AskInfo.DONE and op.role is Role.INITIATOR and op.stage is Stage.WAIT_DONE:
-            self.standby = None
-            text = f"Other node completed standby takeover of {op.which.value} resources."
-            return [Notice(Level.INFO, text), *self._announce("standby", stable=True)]
-        if msg.info is AskInfo.DONE and op.role is Role.RESPONDER and op.stage is Stage.WAIT_DONE:
-            return self._standby_acquire(op, now)
-        return []
-
-    def _standby_release(self, op: StandbyOp, now: float) -> list[Action]:
-        w = op.which.value
-        op.stage = Stage.RELEASING
-        op.deadline = now + self.standby_timeout + 60.0  # our own stops: bounded by runner
-        give = [k for k in self.groups.of(self.me, op.which) if self.groups.wanted(k)]
-        if op.which.local:
-            self.hold_local = False
-        if op.which.foreign:
-            self.hold_foreign = False
-        actions: list[Action] = [
-            Notice(Level.INFO, f"standby: {op.peer} can take our {w} resources"),
-            Notice(Level.INFO, f"give up {w} HA resources (standby)."),
-        ]
-        actions += self.groups.want(give, False, f"standby {w}", now)
-        actions += self._announce("standby", stable=False)
-
-        def released(n: float) -> list[Action]:
-            if self.standby is not op:
-                return []
-            op.stage = Stage.WAIT_DONE
-            op.deadline = n + self.standby_timeout
-            return [
-                Notice(Level.INFO, f"{w} HA resource release completed (standby)."),
-                Notice(Level.INFO, f"Local standby process completed [{w}]."),
-                Send(AskResources(op.which, AskInfo.DONE), "our part of the standby is done"),
-            ]
-
-        self._after(released)
-        return actions
-
-    def _standby_acquire(self, op: StandbyOp, now: float) -> list[Action]:
-        w = op.which.value
-        op.stage = Stage.ACQUIRING
-        op.deadline = now + self.standby_timeout + 60.0
-        take = self.groups.of(op.peer, op.which)
-        mine = set(self.groups.of(self.me, Hold.LOCAL))
-        if any(k in mine for k in take) or op.which.foreign:
-            self.hold_local = True
-        if any(k not in mine for k in take) or op.which.local:
-            self.hold_foreign = True
-        actions: list[Action] = [
-            Notice(Level.INFO, f"standby: acquire [{w}] resources from {op.peer}"),
-            Notice(Level.INFO, f"acquire {w} HA resources (standby)."),
-        ]
-        actions += self.groups.want(take, True, f"standby takeover {w}", now)
-        started_as_joiner = self._awaiting_failback
-        self._awaiting_failback = False
-
-        def acquired(_n: float) -> list[Action]:
-            if self.standby is op:
-                self.standby = None
-            out: list[Action] = [
-                Notice(Level.INFO, f"{w} HA resource acquisition completed (standby)."),
-                Notice(Level.INFO, f"Standby resource acquisition done [{w}]."),
-            ]
-            if started_as_joiner:
-                out.append(
-                    Notice(Level.INFO, "Initial resource acquisition complete (auto_failback)")
-                )
-            out += self._announce("standby", stable=True)
-            out.append(Send(AskResources(op.which, AskInfo.DONE), "standby takeover done"))
-            return out
-
-        self._after(acquired)
-        return actions
-
-    def _cancel_standby(self, why: str, now: float) -> list[Action]:
-        op = self.standby
-        self.standby = None
-        if op is None:
-            return []
-        return [Notice(Level.INFO, f"Cancelling pending standby operation ({why}).")]
 
     # -- legacy ip-request ---------------------------------------------------------
     def _got_ip_request(self, src: str, msg: IpRequest, now: float) -> list[Action]:
