@@ -136,6 +136,7 @@ def test_cable_cut_then_reconnect_ends_with_exactly_one_owner(on: Rig) -> None:
     assert r.wait_holders(["n1"], 1.0), (r.holders(), r.n2.log()[-2000:])
     assert time.monotonic() - healed < 1.0
     assert "Split brain on" in r.n2.log()
+    assert wait_until(lambda: "Re-announced 192.0.2.50" in r.n1.log(), 2), r.n1.log()[-2000:]
     assert r.poller.wait_ok(5, after=healed + 0.3, backend="n1")
     assert r.exactly_one_owner_for(1.0) == []
 
