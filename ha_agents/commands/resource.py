@@ -37,6 +37,8 @@ def _specs(target: str, config_dir: str) -> tuple[list[ResourceSpec], str | None
 
 
 def _print_log(line: LogLine) -> None:
+    if line.level == "debug":
+        return
     print(f"{line.level.upper()}: {line.message}", file=sys.stderr)
 
 

@@ -53,7 +53,7 @@ class GroupState(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class LogLine:
-    level: str  # "info", "warning", "error", "critical"
+    level: str  # "debug", "info", "warning", "error", "critical"
     message: str
 
 
@@ -148,6 +148,10 @@ class GroupRunner:
             self._log("info", "Running " + " ".join(argv))
         result = await self.runner.run(argv, env, self.timeouts.for_op(op), self.cwd)
         outcome = _interpret(agent, op, result)
+        if op is not Operation.STATUS and (result.stdout.strip() or result.stderr.strip()):
+            # Heartbeat sends start/stop output to the debug log, not the main log
+            text = (result.stdout + result.stderr).strip().replace("\n", " | ")
+            self._log("debug", f"{agent.spec} {op.value} output: {text[:2000]}")
         if not outcome.ok:
             self._log("error", f"Return code {result.rc} from {agent.script}: {outcome.reason}")
         step = Step(agent.spec, op, argv, result, outcome)

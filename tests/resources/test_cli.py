@@ -71,3 +71,33 @@ def test_resource_reads_groups_from_haresources(tmp_path: Path) -> None:
     rc, out, _ = ha("resource", "stop", key, "--config-dir", str(tmp_path), "--json")
     assert rc == 0 and [s["resource"][-2:] for s in json.loads(out)["steps"]] == ["d2", "d1"]
     assert ha("resource", "status", "node1", "--config-dir", str(tmp_path))[0] == 3
+
+
+ENVDUMP = """#!/bin/sh
+{ echo "argv=$*"; echo "cwd=$(pwd)"; env; } > "@OUT@.$(echo "$*" | tr ' /' '__')"
+case "$*" in *status) echo "not running";; esac
+exit 0
+"""
+
+
+def test_heartbeat_class_script_gets_heartbeats_argv_and_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "ha.d"
+    (cfg / "resource.d").mkdir(parents=True)
+    (cfg / "nodeinfo").write_text("node1\n")
+    out = tmp_path / "dump"
+    script = cfg / "resource.d" / "envdump"
+    script.write_text(ENVDUMP.replace("@OUT@", str(out)))
+    script.chmod(0o755)
+    rc, stdout, err = ha("resource", "start", "envdump::a1::a2", "--config-dir", str(cfg))
+    assert rc == 0, stdout + err
+    dump = dict(
+        line.split("=", 1)
+        for line in (tmp_path / "dump.a1_a2_start").read_text().splitlines()
+        if "=" in line
+    )
+    assert dump["argv"] == "a1 a2 start"
+    assert dump["HA_CURHOST"] == "node1"
+    assert dump["HA_DIR"] == str(cfg) and dump["HA_RESOURCEDIR"] == f"{cfg}//resource.d"
+    assert dump["OCF_ROOT"] == "/usr/lib/ocf" and dump["LC_ALL"] == "C"
+    assert dump["PATH"].startswith("/usr/libexec/heartbeat:/usr/sbin:/usr/share/heartbeat:")
+    assert (tmp_path / "dump.a1_a2_status").exists()  # status came first ("not running")
