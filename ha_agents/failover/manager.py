@@ -18,6 +18,7 @@ from ha_agents.failover.actions import (
     Reannounce,
     Send,
     ShutdownComplete,
+    WatchPing,
 )
 from ha_agents.failover.core import ManagerState, Phase, Role, Stage
 from ha_agents.failover.groups import GroupState, same_node
@@ -45,7 +46,10 @@ class ResourceManager(StandbyProtocol):
     # -- public ----------------------------------------------------------------------
     def handle(self, event: ev.Event) -> list[Action]:
         now = event.now
-        actions = self._check_frozen(now)
+        actions: list[Action] = []
+        if self.has_ping and self._last_now is None:
+            actions.append(WatchPing("ping / ping_group nodes in ha.cf"))
+        actions += self._check_frozen(now)
         self._last_now = now
         actions += self._dispatch(event)
         actions += self._progress(now)

@@ -20,7 +20,7 @@ from typing import Any
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
 from ha_agents.failover.options import FailoverOptions
 from ha_agents.failover_io.inprocess import InProcessRunner
 from ha_agents.membership.actions import Level
@@ -67,6 +67,8 @@ class FailoverExecutor:
             self._spawn(self._reannounce(action.key))
         elif isinstance(action, Fence):
             self._spawn(self._fence(action.node, feed))
+        elif isinstance(action, WatchPing):
+            pass  # started above
         else:
             self.log.log(Level.ERROR, f"failover executor: unknown action {action!r}")
 

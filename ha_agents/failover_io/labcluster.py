@@ -63,6 +63,7 @@ class ClusterSpec:
     ifname: str = "eth0"
     ping: tuple[str, ...] = ()
     fence_command: tuple[str, ...] = ()
+    fence_retry_s: float = 5.0
     media: str = "bcast"  # or "ucast" (one line per node address)
 
     @property
@@ -305,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = ClusterSpec.from_json(data["spec"])
     config = spec.config(data["node"], data["config_dir"], data["logfile"])
     log = HbLog(config.local_node, data["logfile"])
-    options = FailoverOptions(fence_command=spec.fence_command)
+    options = FailoverOptions(fence_command=spec.fence_command, fence_retry_s=spec.fence_retry_s)
     daemon = Daemon(
         config,
         Paths(Path(data["state_dir"]), Path(data["run_dir"])),

@@ -7,6 +7,7 @@ import pytest
 
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
+from ha_agents.failover.actions import WatchPing
 from ha_agents.failover.manager import LEGACY_REFUSAL
 from ha_agents.failover.messages import AskInfo, AskResources, Hold, Starting
 from ha_agents.failover.options import FailoverOptions
@@ -187,6 +188,7 @@ def test_node_without_ping_does_not_take_over_until_ping_returns() -> None:
     c.run_for(1.5)
     assert c.owners(G1) == []
     assert "Not taking over resources from node1: ping nodes unreachable." in c.notices("node2")
+    assert isinstance(c.nodes["node2"].log[0][1], WatchPing)  # monitoring asked at once
     c.admin("node2", ev.PingStatus(True, c.now))
     c.run_for(0.2)
     assert c.owners(G1) == ["node2"]
