@@ -89,6 +89,10 @@ class HeartbeatNode:
         self.stderr_file = self.root / "stderr"
         self._proc: subprocess.Popen[bytes] | None = None
         self._mnt_inode: int | None = None
+        # An open fd on the node's mount namespace keeps that namespace (and so its
+        # inode number) reserved: pids() can never match an unrelated namespace that
+        # reused the number after the node died.
+        self._mnt_fd: int | None = None
         self._prepare(ha_cf, haresources, authkeys, dict(scripts or {}))
         lab.on_close(self._on_lab_close)
 
@@ -185,6 +189,7 @@ class HeartbeatNode:
         """Launch ``heartbeat -f``; return once it runs in its private namespaces."""
         if self.pids():
             raise LabError(f"heartbeat node {self.node} is already running")
+        self._hold_mnt_ns(None)
         self._fresh_run_dir()
         marker = self.root / "launched"
         marker.unlink(missing_ok=True)
@@ -203,7 +208,16 @@ class HeartbeatNode:
                 f"heartbeat node {self.node} exited at once (rc {proc.returncode}): "
                 + self.stderr_file.read_text(errors="replace")[-2000:]
             )
-        self._mnt_inode = procs.ns_inode(f"/proc/{proc.pid}/ns/mnt")
+        self._hold_mnt_ns(proc.pid)
+
+    def _hold_mnt_ns(self, pid: int | None) -> None:
+        if self._mnt_fd is not None:
+            os.close(self._mnt_fd)
+            self._mnt_fd = None
+            self._mnt_inode = None
+        if pid is not None:
+            self._mnt_fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+            self._mnt_inode = os.fstat(self._mnt_fd).st_ino
 
     def pids(self) -> list[int]:
         """Every live process of this node (those in its mount namespace), by PID."""
@@ -226,10 +240,12 @@ class HeartbeatNode:
 
     def stop(self, timeout: float = 20.0) -> bool:
         """Orderly stop: SIGTERM to the master, wait.  False (and SIGKILL) if too slow."""
-        if self._proc is None:
+        if self._proc is None or not self.pids():
             return True
-        procs.send(self._proc.pid, signal.SIGCONT)
-        procs.send(self._proc.pid, signal.SIGTERM)
+        for pid in self.pids():
+            procs.send(pid, signal.SIGCONT)
+        if self.pid is not None:  # the master, not yet reaped: the PID is still ours
+            procs.send(self.pid, signal.SIGTERM)
         if wait_until(lambda: not self.pids(), timeout=timeout, interval=0.05):
             self._reap()
             return True
@@ -248,6 +264,7 @@ class HeartbeatNode:
                 procs.send(pid, signal.SIGCONT)
             procs.terminate(pids, grace=0.5)
             self._reap()
+        self._hold_mnt_ns(None)
 
     # -- inside the node --------------------------------------------------------------
     def run_in(

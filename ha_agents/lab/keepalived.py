@@ -8,7 +8,6 @@ a VRRP child; both stay in the process group the lab gave the parent, which is h
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import signal
 import subprocess
@@ -86,6 +85,7 @@ class KeepalivedNode:
         self.conf.write_text(conf, encoding="utf-8")
         self.logfile = self.root / "log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._group: procs.Group | None = None
         lab.on_close(self._on_lab_close)
 
     def __repr__(self) -> str:
@@ -104,6 +104,7 @@ class KeepalivedNode:
         ]  # fmt: skip
         with open(self.logfile, "ab") as log:
             self._proc = self.host.popen(argv, stdout=log, stderr=log)
+        self._group = procs.Group(self._proc)
         proc = self._proc
         if not wait_until(lambda: (r / "vrrp.pid").exists() or proc.poll() is not None, timeout=10):
             raise LabError(f"keepalived {self.name} did not start its VRRP process in 10 s")
@@ -112,40 +113,31 @@ class KeepalivedNode:
 
     def pids(self) -> list[int]:
         """The parent and its children (its process group), by PID."""
-        if self._proc is None:
-            return []
-        return procs.pids_in_group(self._proc.pid)
+        return self._group.pids() if self._group is not None else []
 
     def running(self) -> bool:
         return bool(self.pids())
 
     def kill(self, sig: int = signal.SIGKILL) -> list[int]:
         """Signal every keepalived process of this node (SIGKILL: power loss; SIGSTOP: hang)."""
-        pids = self.pids()
-        for pid in pids:
-            procs.send(pid, sig)
+        if self._group is None:
+            return []
+        pids = self._group.signal(sig)
         if sig == signal.SIGKILL:
-            procs.wait_gone(pids, 5.0)
-            self._reap()
+            wait_until(lambda: not self.pids(), timeout=5.0, interval=0.02)
         return pids
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Orderly stop (SIGTERM to the parent: it gives the VIP up, priority 0)."""
-        if self._proc is None:
+        if self._group is None or self._proc is None or not self.pids():
             return True
-        for pid in self.pids():
-            procs.send(pid, signal.SIGCONT)
-        procs.send(self._proc.pid, signal.SIGTERM)
+        self._group.signal(signal.SIGCONT)
+        if self._proc.returncode is None:  # not reaped: the PID is still ours
+            procs.send(self._proc.pid, signal.SIGTERM)
         if wait_until(lambda: not self.pids(), timeout=timeout):
-            self._reap()
             return True
         self.kill(signal.SIGKILL)
         return False
-
-    def _reap(self) -> None:
-        if self._proc is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(timeout=2.0)
 
     def _on_lab_close(self) -> None:
         self.kill(signal.SIGKILL)

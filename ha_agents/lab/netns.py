@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ha_agents.lab import procs, registry
 from ha_agents.lab.registry import LabError
+from ha_agents.lab.waiting import wait_until
 
 if TYPE_CHECKING:
     from ha_agents.lab.heartbeat import HeartbeatNode
@@ -162,6 +163,7 @@ class Host:
         ``ip netns exec`` execs the command, so the Popen's PID is the command's own.
         The lab kills the process group by PID when it closes.
         """
+        self.lab._check_open()
         return self.lab.track(
             subprocess.Popen(
                 self.argv(argv),
@@ -484,16 +486,19 @@ class Lab:
                 _OPEN_LABS.remove(self)
 
     def _kill_tracked(self) -> None:
-        live = [p for p in self._procs if p.poll() is None]
+        # Only processes we have not reaped: their PIDs (= group IDs) are still reserved
+        # for us, so signalling the group cannot hit an unrelated process.
+        live = [p for p in self._procs if p.returncode is None]
         for p in live:
             procs.send_group(p.pid, signal.SIGTERM)
+        wait_until(
+            lambda: not any(procs.pids_in_group(p.pid) for p in live),
+            timeout=self.grace,
+            interval=0.02,
+        )
         for p in live:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                p.wait(timeout=self.grace)
-        for p in self._procs:
-            # The group may hold children even after its leader exited.
             procs.send_group(p.pid, signal.SIGKILL)
-        for p in self._procs:
+        for p in live:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=2.0)
 

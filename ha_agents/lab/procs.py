@@ -7,8 +7,10 @@ the mount namespace of a node it launched — and is signalled by PID.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -100,10 +102,46 @@ def wait_gone(pids: Iterable[int], timeout: float) -> list[int]:
 
 
 def terminate(pids: Iterable[int], grace: float = 3.0) -> None:
-    """SIGTERM each PID, wait up to ``grace`` seconds, then SIGKILL the rest."""
-    targets = [p for p in pids if p != os.getpid()]
-    for pid in targets:
+    """SIGTERM each PID, wait up to ``grace`` seconds, then SIGKILL the rest.
+
+    A PID is only SIGKILLed if it still has the start time it had when we sent SIGTERM,
+    so a PID reused by an unrelated process in the meantime is left alone.
+    """
+    started = {p: start_time(p) for p in pids if p != os.getpid()}
+    for pid in started:
         send(pid, signal.SIGTERM)
-    for pid in wait_gone(targets, grace):
-        send(pid, signal.SIGKILL)
-    wait_gone(targets, 2.0)
+    for pid in wait_gone(started, grace):
+        if started[pid] is not None and start_time(pid) == started[pid]:
+            send(pid, signal.SIGKILL)
+    wait_gone(started, 2.0)
+
+
+class Group:
+    """The process group of a child we started with ``start_new_session`` (leader = child).
+
+    The leader is not reaped until no member of its group is left: while it is an
+    unreaped zombie its PID — the group's ID — cannot be reused, so :meth:`pids` never
+    names an unrelated process group.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self._done = False
+
+    def pids(self) -> list[int]:
+        if self._done or self.proc.returncode is not None:
+            return []
+        members = pids_in_group(self.proc.pid)
+        if not members:
+            # the leader is a zombie (or gone) and nobody is left: reap, then forget
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=2.0)
+            self._done = True
+        return members
+
+    def signal(self, sig: int) -> list[int]:
+        """Signal every live member by PID; returns them."""
+        members = self.pids()
+        for pid in members:
+            send(pid, sig)
+        return members
