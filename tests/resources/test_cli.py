@@ -101,3 +101,5 @@ def test_heartbeat_class_script_gets_heartbeats_argv_and_environment(tmp_path: P
     assert dump["OCF_ROOT"] == "/usr/lib/ocf" and dump["LC_ALL"] == "C"
     assert dump["PATH"].startswith("/usr/libexec/heartbeat:/usr/sbin:/usr/share/heartbeat:")
     assert (tmp_path / "dump.a1_a2_status").exists()  # status came first ("not running")
+    if Path("/var/lib/heartbeat/cores/root").is_dir():
+        assert dump["cwd"] == "/var/lib/heartbeat/cores/root"
