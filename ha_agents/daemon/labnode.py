@@ -1,14 +1,10 @@
 """An ha_agents node for integration tests and benches: a real daemon process (in a lab
 host's network namespace, or on the host for serial-only tests), started with
 ``ha-agents run`` on a generated config dir, asked with ``ha-agents status``.
-
-While ``ha_agents.config.load`` is not available, the daemon is started from a JSON
-spec by ``tests/membership/noderunner.py`` instead (same Daemon, config built directly).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -24,10 +20,6 @@ from ha_agents.lab.waiting import wait_until
 from ha_agents.status.clstatus import answer
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _have_loader() -> bool:
-    return importlib.util.find_spec("ha_agents.config.load") is not None
 
 
 def _ms(value: int) -> str:
@@ -92,21 +84,6 @@ class AgentNode(AgentNodeSpec):
         self.dir.mkdir(parents=True, exist_ok=True)
         self.run_dir = self.dir / "run"
         self.logfile = self.dir / "log"
-        self.spec = self.dir / "spec.json"
-        self.spec.write_text(
-            json.dumps(
-                {
-                    "node": node,
-                    "nodes": nodes,
-                    "media": media,
-                    "timers": list(timers_ms),
-                    "auth": list(auth),
-                    "logfile": str(self.logfile),
-                    "state_dir": str(self.dir / "state"),
-                    "run_dir": str(self.run_dir),
-                }
-            )
-        )
         self.config_dir = self.dir / "etc-ha.d"
         self.config_dir.mkdir(exist_ok=True)
         (self.config_dir / "ha.cf").write_text(ha_cf_text(self))
@@ -119,23 +96,20 @@ class AgentNode(AgentNodeSpec):
 
     def start(self) -> None:
         (self.run_dir / "ha-agents.sock").unlink(missing_ok=True)  # left by a SIGKILL
-        if _have_loader():
-            argv = [
-                PY,
-                "-m",
-                "ha_agents",
-                "run",
-                "--config-dir",
-                str(self.config_dir),
-                "--node",
-                self.node,
-                "--state-dir",
-                str(self.dir / "state"),
-                "--run-dir",
-                str(self.run_dir),
-            ]
-        else:
-            argv = [PY, "-m", "tests.membership.noderunner", str(self.spec)]
+        argv = [
+            PY,
+            "-m",
+            "ha_agents",
+            "run",
+            "--config-dir",
+            str(self.config_dir),
+            "--node",
+            self.node,
+            "--state-dir",
+            str(self.dir / "state"),
+            "--run-dir",
+            str(self.run_dir),
+        ]
         with open(self.dir / "stderr", "ab") as err:
             if self.host is not None:
                 self.proc = self.host.popen(

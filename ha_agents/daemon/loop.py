@@ -76,7 +76,12 @@ class Daemon:
     def _prepare(self) -> Engine:
         """Generation and uuid (refuse to start if they cannot be persisted)."""
         hacf = self.config.hacf
-        self.paths.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.paths.state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise statefiles.StateError(
+                f"cannot create state dir {self.paths.state_dir}: {exc.strerror or exc}"
+            ) from None
         decision = statefiles.bump_generation(self.paths.state_dir, int(time.time()))
         for level, text in decision.notices:
             self.log.log(Level(level), text)
