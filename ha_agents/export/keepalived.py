@@ -171,6 +171,8 @@ def _unicast(
     peers = [
         addresses[n][link] for n in cfg.hacf.nodes if n != node and len(addresses.get(n, [])) > link
     ]
+    if not peers:  # nothing known about the peers: keepalived's default multicast
+        return []
     lines += ["unicast_peer {", *(f"    {p}" for p in peers), "}"]
     return lines
 

@@ -180,3 +180,12 @@ def test_keepalived_check_catches_bad_config(tmp_path: Path) -> None:
     cfg = _cfg()
     text, _ = render_keepalived(cfg, "node1", _addresses(cfg))
     assert keepalived_t(text.replace("priority 150", "priority 300"), tmp_path).returncode != 0
+
+
+@needs_keepalived
+def test_unknown_addresses_fall_back_to_multicast_not_an_empty_peer_list(tmp_path: Path) -> None:
+    cfg = _cfg(media=(ucast("eth0", "192.0.2.12"),), nodes=("node1", "node2", "node3"))
+    text, _ = render_keepalived(cfg, "node3", {})
+    assert "unicast_peer" not in text
+    cp = keepalived_t(text, tmp_path)
+    assert cp.returncode == 0, cp.stdout + cp.stderr
