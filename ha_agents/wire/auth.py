@@ -42,7 +42,7 @@ from ha_agents.wire.codec import (
     Field,
     Message,
     Trailer,
-    classic_columns,
+    classic_lines,
     classic_text,
     decode,
     encode_netstring,
@@ -214,7 +214,7 @@ class Authenticator:
                 "method_mismatch",
                 f"inner auth index {inner.key_index} != trailer index {tr.key_index}",
             )
-        want = digester.hexdigest(classic_columns(names[:-1], values[:-1], msg.types[:-1]))
+        want = digester.hexdigest(classic_lines(names[:-1], values[:-1], msg.types[:-1]))
         if not hmac.compare_digest(want, inner.digest):
             raise WireError("bad_inner_auth", f"inner auth digest of index {inner.key_index} wrong")
 

@@ -70,9 +70,7 @@ _TYPES = {str(t).encode(): t for t in KNOWN_TYPES}
 _DIGIT_VALUE = bytes((i - 0x30) % 256 for i in range(256))  # b"0" -> 0, b"1" -> 1 ...
 # Bytes allowed in a field name: printable ASCII except "=", "(", ")".
 _NAME_CHARS = bytes(c for c in range(0x21, 0x7F) if c not in b"=()")
-_HEX_CHARS = b"0123456789abcdef"
 _LEN_DIGITS = len(str(MAX_DATAGRAM))
-_MAX_TRAILER = 200
 
 
 class Field(NamedTuple):
@@ -350,16 +348,27 @@ def classic_columns(
         names = tuple(names[i] for i in keep)
         values = tuple(values[i] for i in keep)
         types = tuple(types[i] for i in keep)
+    for i, t in enumerate(types):
+        if t > 1:
+            raise WireError("unsupported_type", f"{names[i]}: type {t} has no classic form")
+    return classic_lines(names, values, types)
+
+
+def classic_lines(
+    names: tuple[str, ...], values: tuple[bytes, ...], types: tuple[int, ...]
+) -> bytes:
+    """The classic text of string/binary fields (caller guarantees: types 0/1, no auth)."""
     if not names:
         return b""
     raw = "\0".join(names).encode("ascii").split(b"\0")
     lines = list(map(_STRING_LINE, zip(raw, values, strict=True)))
-    if any(types):
-        for i, t in enumerate(types):
-            if t == 1:
-                lines[i] = b"(1)%s=%s\n" % (raw[i], binascii.b2a_base64(values[i], newline=False))
-            elif t:
-                raise WireError("unsupported_type", f"{names[i]}: type {t} has no classic form")
+    if 1 in types:
+        i = types.index(1)
+        while True:
+            lines[i] = b"(1)%s=%s\n" % (raw[i], binascii.b2a_base64(values[i], newline=False))
+            if 1 not in types[i + 1 :]:
+                break
+            i = types.index(1, i + 1)
     return b"".join(lines)
 
 
@@ -442,11 +451,12 @@ def _field_error(data: bytes, pos: int, end: int) -> WireError:
     return WireError("bad_name", f"invalid field name {raw_name[:MAX_NAME_LEN]!r}")
 
 
-# Optimistic whole-message scan: every field, its value running up to the next ","
-# that is followed by another field header or the end of the field region.
+# Optimistic whole-message scan: every field, its value running up to the first ","
+# that is followed by another field header or the end of the field region (an unrolled
+# loop with possessive quantifiers: no backtracking).
 _ALL_FIELDS_RE = re.compile(
-    rb"(0|[1-9][0-9]{0,5}):(\(([0-5])\)([!-'*-<>-~]{1,%d})=((?:[^,]++|,(?![0-9]{1,6}:\(|\Z))*+)),"
-    % MAX_NAME_LEN
+    rb"(0|[1-9][0-9]{0,5}):(\(([0-5])\)([!-'*-<>-~]{1,%d})="
+    rb"([^,]*+(?:,(?![0-9]{1,6}:\(|\Z)[^,]*+)*+))," % MAX_NAME_LEN
 )
 _TRAILER_RE = re.compile(rb"(0|[1-9][0-9]{0,2}):((?:0|[1-9][0-9]{0,2}) [0-9a-f]{1,128}),\Z")
 
@@ -528,21 +538,15 @@ def _decode_netstring(data: bytes) -> Datagram:
     return Datagram(msg, data[:signed_end], trailer, "netstring")
 
 
+_AUTH_VALUE_RE = re.compile(rb"(0|[1-9][0-9]{0,2}) ([0-9a-f]{1,128})")
+
+
 def _parse_auth_value(raw: bytes, reason: str, what: str) -> Trailer:
     """``<index> <lowercase hex>`` as in the trailer and the inner ``auth`` field."""
-    sp = raw.find(b" ")
-    idx, hexd = raw[:sp], raw[sp + 1 :]
-    if (
-        sp < 1
-        or len(raw) > _MAX_TRAILER
-        or sp > 3
-        or not idx.isdigit()
-        or (idx[0] == 0x30 and sp > 1)
-        or not hexd
-        or hexd.translate(None, _HEX_CHARS)
-    ):
+    m = _AUTH_VALUE_RE.fullmatch(raw)
+    if m is None:
         raise WireError(reason, f"malformed {what} {raw[:80]!r}")
-    return Trailer(int(idx), hexd.decode("ascii"))
+    return Trailer(int(m[1]), m[2].decode("ascii"))
 
 
 def parse_auth_value(raw: bytes) -> Trailer:
