@@ -18,13 +18,38 @@ from ha_agents.export.simreport import as_dict
 from ha_agents.export.simreport import render_text as render_prediction
 from ha_agents.export.simulator import Fault, predict
 
+DEFAULT_DURATION_S = 0.2
+
+
+def parse_durations(values: list[str]) -> tuple[float, dict[str, float]]:
+    """``["0.3", "lighttpd=1.5"]`` -> (default 0.3, {"lighttpd": 1.5}); ValueError if bad."""
+    default = DEFAULT_DURATION_S
+    named: dict[str, float] = {}
+    for value in values:
+        name, sep, number = value.rpartition("=")
+        try:
+            seconds = float(number)
+        except ValueError:
+            raise ValueError(f"--script-duration {value!r}: expected S or NAME=S") from None
+        if not (math.isfinite(seconds) and 0 <= seconds <= 3600):
+            raise ValueError(f"--script-duration {value!r}: seconds must be 0..3600")
+        if sep and not name:
+            raise ValueError(f"--script-duration {value!r}: empty script name")
+        if sep:
+            named[name] = seconds
+        else:
+            default = seconds
+    return default, named
+
 
 def _run(args: argparse.Namespace) -> int:
     from ha_agents.config.load import load_config
 
     prog = "ha-agents simulate"
-    if not (math.isfinite(args.script_duration) and 0 <= args.script_duration <= 3600):
-        print(f"{prog}: --script-duration must be between 0 and 3600 s", file=sys.stderr)
+    try:
+        default, named = parse_durations(args.script_duration)
+    except ValueError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     cfg, diags = load_config(args.config_dir, args.node)
     if cfg is None or has_errors(diags):
@@ -43,11 +68,11 @@ def _run(args: argparse.Namespace) -> int:
     if len(cfg.hacf.nodes) < 2:
         print(f"{prog}: ha.cf has a single node; there is nothing to fail over to", file=sys.stderr)
         return 1
-    prediction = predict(cfg, Fault(args.fault), node, args.script_duration)
+    prediction = predict(cfg, Fault(args.fault), node, default, durations=named)
     if args.json:
         print(json.dumps(as_dict(prediction), indent=2))
     else:
-        sys.stdout.write(render_prediction(cfg, prediction, args.script_duration))
+        sys.stdout.write(render_prediction(cfg, prediction, default, named))
     return 0
 
 
@@ -68,10 +93,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--script-duration",
-        type=float,
-        default=0.2,
-        metavar="S",
-        help="seconds each resource start/stop takes (default 0.2)",
+        action="append",
+        default=[],
+        metavar="S|NAME=S",
+        help="seconds each resource start/stop takes (default 0.2); NAME=S for one script "
+        "(e.g. lighttpd=1.5; repeatable). Measure yours with 'ha-agents resource start --json'",
     )
     p.add_argument("--json", action="store_true", help="one JSON document")
     p.set_defaults(func=_run)

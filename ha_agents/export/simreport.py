@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ha_agents.config.model import ClusterConfig
 from ha_agents.export.simulator import Fault, Prediction
 
@@ -18,14 +20,17 @@ def _s(ms: int) -> str:
     return f"{ms / 1000:g} s"
 
 
-def render_text(cfg: ClusterConfig, p: Prediction, duration_s: float) -> str:
+def render_text(
+    cfg: ClusterConfig, p: Prediction, duration_s: float, named: Mapping[str, float] | None = None
+) -> str:
     h = cfg.hacf
     out = [
         f"cluster {h.cluster} ({', '.join(h.nodes)}): keepalive {_s(h.keepalive_ms)}, "
         f"deadtime {_s(h.deadtime_ms)}, warntime {_s(h.effective_warntime_ms)}, "
         f"initdead {_s(h.effective_initdead_ms)}, auto_failback {h.auto_failback.value}",
         f"fault: {p.fault.value} on {p.node} — {FAULT_TEXT[p.fault]}; injected half a keepalive "
-        f"after its last heartbeat; every resource script takes {duration_s:g} s",
+        f"after its last heartbeat; every resource script takes {duration_s:g} s"
+        + "".join(f", {k} {v:g} s" for k, v in sorted((named or {}).items())),
     ]
     if not p.settled:
         out.append("warning: the cluster never became stable before the fault (see the timeline)")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import heapq
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ha_agents.config.model import ClusterConfig, MediumKind
@@ -126,9 +126,11 @@ class Simulator:
         config: ClusterConfig,
         script_duration_s: float = 0.2,
         latency_s: float = 0.0005,
+        durations: Mapping[str, float] | None = None,
     ) -> None:
         self.config = config
         self.duration = script_duration_s
+        self.durations = dict(durations or {})
         self.latency = latency_s
         self.now = 0.0
         self.links = tuple(
@@ -283,14 +285,16 @@ class Simulator:
         if isinstance(item, AcquireGroup | ReleaseGroup):
             start = isinstance(item, AcquireGroup)
             group = self.groups.get(item.key)
-            resources = [r.text for r in group.resources] if group else [item.key]
+            resources = [(r.text, r.name) for r in group.resources] if group else [(item.key, "")]
             order = resources if start else resources[::-1]
             op = "start" if start else "stop"
             n.busy += 1
             if not start and item.key in self.serving:
                 self._set_serving(item.key, name, False)
-            for i, text in enumerate(order):
-                self._at(self.now + i * self.duration, self._logger(name, f"{op} {text}"))
+            offset = 0.0
+            for text, script in order:
+                self._at(self.now + offset, self._logger(name, f"{op} {text}"))
+                offset += self.durations.get(script, self.duration)
 
             def done() -> None:
                 n.busy -= 1
@@ -302,7 +306,7 @@ class Simulator:
                 event = fev.GroupDone(item.key, start, True, self.now)
                 self._upper_out(name, upper.feed(event, self.now))
 
-            self._at(self.now + len(order) * self.duration, done)
+            self._at(self.now + offset, done)
         elif isinstance(item, Fence):
             self._log(name, f"fence {item.node} (assumed to succeed)")
 
@@ -364,13 +368,19 @@ def predict(
     node: str,
     script_duration_s: float = 0.2,
     latency_s: float = 0.0005,
+    durations: Mapping[str, float] | None = None,
 ) -> Prediction:
-    """Start every node, wait until stable, inject ``fault`` on ``node``, watch."""
-    sim = Simulator(config, script_duration_s, latency_s)
+    """Start every node, wait until stable, inject ``fault`` on ``node``, watch.
+
+    ``durations``: seconds per script name (``IPaddr``, ``lighttpd``...) overriding
+    ``script_duration_s`` for those scripts.
+    """
+    sim = Simulator(config, script_duration_s, latency_s, durations)
     for name in sim.nodes:
         sim.start(name)
     hacf = config.hacf
-    ops = sum(len(g.resources) for g in sim.groups.values()) * script_duration_s
+    longest = max([script_duration_s, *(durations or {}).values()])
+    ops = sum(len(g.resources) for g in sim.groups.values()) * longest
     limit = hacf.effective_initdead_ms / 1000 + hacf.deadtime_ms / 1000 + 2 * ops + 10
     step = hacf.keepalive_ms / 1000 / 4
     settled = False

@@ -106,3 +106,24 @@ def test_simulate_json_and_bad_duration(confdir: Path, capsys: pytest.CaptureFix
     assert doc["fault"] == "stop" and doc["outages"][0]["up_on"] == "node2"
     assert main([*argv, "--script-duration", "-1"]) == 2
     assert main(["simulate", "--config-dir", str(confdir), "--node", "node7"]) == 1
+
+
+def test_simulate_script_duration_forms() -> None:
+    from ha_agents.commands.simulate import parse_durations
+
+    assert parse_durations([]) == (0.2, {})
+    assert parse_durations(["0.5", "lighttpd=1.5", "IPaddr=0"]) == (
+        0.5,
+        {"lighttpd": 1.5, "IPaddr": 0.0},
+    )
+    for bad in ["x", "=1", "a=b", "-1", "nan", "a=4000"]:
+        with pytest.raises(ValueError):
+            parse_durations([bad])
+
+
+def test_simulate_bad_duration_is_usage_error(
+    confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["simulate", "--config-dir", str(confdir), "--node", "node1"]
+    assert main([*argv, "--script-duration", "httpd=soon"]) == 2
+    assert "expected S or NAME=S" in capsys.readouterr().err

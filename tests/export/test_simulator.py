@@ -118,3 +118,19 @@ def test_deadtime_scales_detection() -> None:
     assert p.detected_at == pytest.approx(29.0, abs=EPS)
     (outage,) = p.outages
     assert outage.duration == pytest.approx(29.1, abs=EPS)
+
+
+def test_per_script_durations_change_the_outage() -> None:
+    durations = {"lighttpd": 2.0, "IPaddr": 0.1}
+    p = predict(_cfg(), Fault.KILL, "node1", script_duration_s=D, durations=durations)
+    (outage,) = p.outages
+    # IPaddr 0.1 + Filesystem 0.25 (default) + lighttpd 2.0 after detection
+    assert outage.duration == pytest.approx(DEADTIME - KEEPALIVE / 2 + 2.35, abs=EPS)
+    starts = [
+        (round(e.t - p.detected_at, 2), e.text) for e in p.timeline if e.text.startswith("start ")
+    ]  # type: ignore[operator]
+    assert starts == [
+        (0.0, f"start {G1}"),
+        (0.1, "start Filesystem::/dev/sdb1::/srv::ext4"),
+        (0.35, "start lighttpd"),
+    ]
