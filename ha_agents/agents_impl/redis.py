@@ -76,6 +76,15 @@ def _complete(data: bytes) -> bool:
     return size < 0 or len(rest) >= size + 2 or len(data) > 16_000_000
 
 
+def _alive_reply(reply: str | None) -> bool:
+    """PONG, or a refusal only a working server gives (auth needed, protected mode)."""
+    return reply is not None and (reply == "+PONG" or reply.startswith(("-NOAUTH", "-DENIED")))
+
+
+def _short(reply: str | None) -> str:
+    return "nothing" if reply is None else repr(reply if len(reply) <= 80 else reply[:77] + "...")
+
+
 class Redis(Agent):
     """Manages one redis-server instance: its own port, data directory and pid file.
 
@@ -111,6 +120,12 @@ class Redis(Agent):
     pidfile = String(default="", description=f"Pid file; default {RUN_DIR}/redis-<port>.pid.")
     logfile = String(default="", description="Log file; default <datadir>/redis.log.")
     binary = String(default="/usr/bin/redis-server", description="The redis-server program.")
+    protected_mode = Boolean(
+        default=False,
+        description="redis protected-mode: with no password set, answer loopback clients only. "
+        "Off by default: a cluster-managed redis bound to a service address is meant to be "
+        "reached from other hosts (protect it with a password in the config file).",
+    )
     save_on_stop = Boolean(
         default=False, description="SHUTDOWN SAVE (write a snapshot) instead of NOSAVE."
     )
@@ -167,6 +182,7 @@ class Redis(Agent):
         ]
         argv += ["--pidfile", str(self.pid.path), "--daemonize", "yes"]
         argv += ["--logfile", str(self.log_path)]
+        argv += ["--protected-mode", "yes" if self.protected_mode else "no"]
         result = run_command(argv, timeout=15)
         if not result.ok:
             raise GenericError(
@@ -186,7 +202,9 @@ class Redis(Agent):
             budget = max(1.0, self.timeout("stop") / 2)
             # A successful SHUTDOWN closes the connection without a reply ("").
             if reply != "" or not wait_until(lambda: self.pid.alive() is None, budget, 0.05):
-                self.log.warning("SHUTDOWN %s answered %r; sending SIGTERM to %d", mode, reply, pid)
+                self.log.warning(
+                    "SHUTDOWN %s answered %s; sending SIGTERM to %d", mode, _short(reply), pid
+                )
                 if not terminate(pid, timeout=budget / 2):
                     raise GenericError(f"redis pid {pid} survived SIGTERM and SIGKILL")
         self.pid.remove()
@@ -198,10 +216,10 @@ class Redis(Agent):
                 return Stopped(f"pid file {self.pid.path} left by a dead redis", dead=True)
             return Stopped()
         reply = self.ping()
-        if reply != "+PONG" and not (reply or "").startswith("-NOAUTH"):
-            if reply is not None and reply.startswith("-LOADING"):
-                return Running(f"pid {pid}, loading its dataset")
-            raise GenericError(f"redis pid {pid} is alive but PING answered {reply!r}")
+        if reply is not None and reply.startswith("-LOADING"):
+            return Running(f"pid {pid}, loading its dataset")
+        if not _alive_reply(reply):
+            raise GenericError(f"redis pid {pid} is alive but PING answered {_short(reply)}")
         if depth >= 10:
             info = redis_command(self.host, self.port, ["INFO", "server"]) or ""
             if f"process_id:{pid}\r\n" not in info:
@@ -209,8 +227,7 @@ class Redis(Agent):
         return Running(f"pid {pid}")
 
     def _answers(self) -> bool:
-        reply = self.ping(1.0)
-        return reply is not None and not reply.startswith("-LOADING")
+        return _alive_reply(self.ping(1.0))
 
     def _log_tail(self) -> str:
         try:

@@ -93,7 +93,7 @@ def test_redis_hung_server_fails_monitor_and_stop_kills_it(
     os.kill(pid, signal.SIGSTOP)  # alive, but no PONG
     try:
         mon = invoke(redis_agent, Convention.OCF, "monitor", params)
-        assert mon.rc == 1 and "PING answered None" in mon.stderr
+        assert mon.rc == 1 and "PING answered nothing" in mon.stderr
         hb = invoke(
             redis_agent,
             Convention.HEARTBEAT,
