@@ -118,14 +118,35 @@ class GroupRunner:
         self.reboot = reboot
         self._log_cb = log
         self.cwd = cwd
+
+    # Each call gets its own record of steps and log lines, so one GroupRunner can run
+    # several groups at once (the daemon acquires groups concurrently).
+    async def run_op(self, agent: Agent, op: Operation) -> Step:
+        return await _Call(self).run_op(agent, op)
+
+    async def status(self, agents: Sequence[Agent]) -> GroupResult:
+        return await _Call(self).status(agents)
+
+    async def acquire(self, agents: Sequence[Agent]) -> GroupResult:
+        return await _Call(self).acquire(agents)
+
+    async def release(self, agents: Sequence[Agent]) -> GroupResult:
+        return await _Call(self).release(agents)
+
+
+class _Call:
+    """One acquire/release/status: the steps and log lines it produced."""
+
+    def __init__(self, g: GroupRunner) -> None:
+        self.g = g
         self._steps: list[Step] = []
         self._lines: list[LogLine] = []
 
     def _log(self, level: str, message: str) -> None:
         line = LogLine(level, message)
         self._lines.append(line)
-        if self._log_cb is not None:
-            self._log_cb(line)
+        if self.g._log_cb is not None:
+            self.g._log_cb(line)
 
     def _result(
         self,
@@ -135,18 +156,16 @@ class GroupRunner:
         failed: str | None = None,
         reboot_required: bool = False,
     ) -> GroupResult:
-        res = GroupResult(
+        return GroupResult(
             ok, state, reason, tuple(self._steps), tuple(self._lines), failed, reboot_required
         )
-        self._steps, self._lines = [], []
-        return res
 
     async def run_op(self, agent: Agent, op: Operation) -> Step:
         argv = agent.argv(op)
-        env = {**self.env, **agent.env()}
+        env = {**self.g.env, **agent.env()}
         if op is not Operation.STATUS:
             self._log("info", "Running " + " ".join(argv))
-        result = await self.runner.run(argv, env, self.timeouts.for_op(op), self.cwd)
+        result = await self.g.runner.run(argv, env, self.g.timeouts.for_op(op), self.g.cwd)
         outcome = _interpret(agent, op, result)
         if op is not Operation.STATUS and (result.stdout.strip() or result.stderr.strip()):
             # Heartbeat sends start/stop output to the debug log, not the main log
@@ -214,11 +233,11 @@ class GroupRunner:
             verdict = await self._stop_with_retries(agent)
             if verdict == "still-running" and failed is None:
                 failed, reboot = agent.spec, True
-                if self.reboot is not None:
+                if self.g.reboot is not None:
                     self._log(
                         "critical", "Killing the cluster manager and rebooting (opt-in escalation)"
                     )
-                    await self.reboot()
+                    await self.g.reboot()
                     break
         if failed is not None:
             return self._result(
@@ -235,9 +254,9 @@ class GroupRunner:
         "still-running"."""
         step = await self.run_op(agent, Operation.STOP)
         attempts = 0
-        while not step.ok and (self.stop_retry_max <= 0 or attempts < self.stop_retry_max):
+        while not step.ok and (self.g.stop_retry_max <= 0 or attempts < self.g.stop_retry_max):
             attempts += 1
-            await self.sleep(self.retry_interval)
+            await self.g.sleep(self.g.retry_interval)
             self._log("info", f"Retrying failed stop operation [{agent.spec}]")
             step = await self.run_op(agent, Operation.STOP)
         if step.ok:
@@ -249,7 +268,7 @@ class GroupRunner:
             self._log("warning", "Machine reboot narrowly avoided!")
             return "not-lsb"
         self._log("critical", "Resource STOP failure. Reboot required!")
-        if self.reboot is None:
+        if self.g.reboot is None:
             self._log(
                 "critical",
                 f"REBOOT ESCALATION IS DISABLED (opt-in): {agent.spec} is still running after "

@@ -214,3 +214,26 @@ def test_opt_in_reboot_escalation_runs_the_reboot_commands_in_order(tmp_path: Pa
     res = asyncio.run(g.release([Agent("stuck", AgentClass.HEARTBEAT, str(stuck))]))
     assert (res.ok, res.failed, res.reboot_required) == (False, "stuck", True)
     assert record.read_text() == "reboot -nf\ninit 6\n"
+
+
+def test_one_group_runner_runs_two_groups_at_once_without_mixing_their_records() -> None:
+    class SlowRunner(ScriptedRunner):
+        async def run(
+            self,
+            argv: Sequence[str],
+            env: Mapping[str, str],
+            timeout: float,
+            cwd: str | None = None,
+        ) -> RunResult:
+            await asyncio.sleep(0.01)
+            return await super().run(argv, env, timeout, cwd)
+
+    r = SlowRunner({})
+    g, _ = make(r)
+
+    async def both() -> tuple[object, object]:
+        return await asyncio.gather(g.acquire([hb("a1"), hb("a2")]), g.acquire([hb("b1")]))
+
+    ra, rb = asyncio.run(both())
+    assert [s.resource for s in ra.steps] == ["a1", "a1", "a2", "a2"]  # type: ignore[attr-defined]
+    assert [s.resource for s in rb.steps] == ["b1", "b1"]  # type: ignore[attr-defined]
