@@ -178,7 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.trials):
         for fault in faults:
             for system in systems:
-                t = run_trial(system, SYSTEMS[system], fault)
+                try:
+                    t = run_trial(system, SYSTEMS[system], fault)
+                except Exception as e:  # one broken trial should not lose the run
+                    print(f"# trial {i + 1} {system} {fault}: failed ({e}); again", file=sys.stderr)
+                    t = run_trial(system, SYSTEMS[system], fault)
                 trials.append(t)
                 print(
                     f"# trial {i + 1} {system:24} {fault:5} vip={t.vip} client={t.client} "
