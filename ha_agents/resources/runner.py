@@ -6,15 +6,18 @@ own session (so the tree can be found and killed), bounded output capture (a scr
 prints gigabytes costs at most ``limit`` bytes per stream), and a per-call timeout after
 which the script and every descendant get SIGTERM, then SIGKILL.
 
-A script that exits but leaves a child holding its stdout (a daemon that forgot to close
-it) does not hang the caller: output reading stops ``drain_grace`` seconds after the exit.
-Such a child is left alone: starting a daemon is what ``start`` is for.
+A script that exits but leaves a child holding its stdout (a daemon that did not redirect
+it) does not hang the caller: the result is returned ``drain_grace`` seconds after the
+exit, and the pipe is then drained and discarded in the background for as long as the child
+keeps it open (Heartbeat gave scripts a file; closing a pipe would kill such a daemon with
+SIGPIPE).  The child itself is left alone: starting a daemon is what ``start`` is for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import time
@@ -55,6 +58,10 @@ class _Capture:
         self.chunks: list[bytes] = []
         self.kept = 0
         self.dropped = 0
+
+    def stop_keeping(self) -> None:
+        """The result has been taken: discard whatever still arrives."""
+        self.limit = 0
 
     async def pump(self, stream: asyncio.StreamReader) -> None:
         while True:
@@ -127,6 +134,22 @@ class AsyncScriptRunner:
         self.limit = limit
         self.drain_grace = drain_grace
         self.kill_grace = kill_grace
+        self._drainers: set[asyncio.Future[None]] = set()
+
+    def _drained(self, pump: asyncio.Future[None], *, transport: asyncio.BaseTransport) -> None:
+        self._drainers.discard(pump)
+        transport.close()
+
+    @property
+    def draining(self) -> int:
+        """How many pipes of exited scripts are still held open by their children."""
+        return len(self._drainers)
+
+    async def aclose(self) -> None:
+        """Stop draining (at shutdown): those children see EOF/SIGPIPE from now on."""
+        for pump in list(self._drainers):
+            pump.cancel()
+        await asyncio.gather(*self._drainers, return_exceptions=True)
 
     async def run(
         self,
@@ -190,11 +213,17 @@ class AsyncScriptRunner:
                 tr.close()
             raise
         _, pending = await asyncio.wait(pumps, timeout=self.drain_grace)
-        for t in pending:
-            t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for tr in transports:
-            tr.close()
+        for pump, pipe in zip(pumps, transports, strict=True):
+            if pump in pending:
+                # A child of the script still holds the pipe.  Closing our end would kill it
+                # with SIGPIPE at its next write (Heartbeat gave scripts a file); keep
+                # reading and discarding until it closes the pipe.
+                self._drainers.add(pump)
+                pump.add_done_callback(functools.partial(self._drained, transport=pipe))
+            else:
+                pipe.close()
+        out.stop_keeping()
+        err.stop_keeping()
         return RunResult(
             rc,
             out.text(),

@@ -161,3 +161,30 @@ def test_in_process_runner_passes_other_scripts_to_the_wrapped_runner(fp: FakePr
         "start",
     ]
     assert r._agent_argv(["/bin/sh", r.ipaddr, "start"]) is None
+
+
+def test_runner_keeps_draining_for_a_daemon_that_writes_to_the_inherited_stdout(
+    tmp_path: Path,
+) -> None:
+    done = tmp_path / "survived"
+    s = script(
+        tmp_path,
+        f"(i=0; while [ $i -lt 8 ]; do echo tick; i=$((i+1)); sleep 0.1; done; touch {done}) &\n"
+        "echo started\n",
+    )
+
+    async def scenario() -> tuple[RunResult, int]:
+        runner = AsyncScriptRunner()
+        res = await runner.run([s, "start"], ENV, 5)
+        held = runner.draining
+        for _ in range(40):  # bounded: 4 s
+            if done.exists() and runner.draining == 0:
+                break
+            await asyncio.sleep(0.1)
+        await runner.aclose()
+        return res, held
+
+    res, held = asyncio.run(scenario())
+    assert res.rc == 0 and res.stdout.startswith("started\n")
+    assert held == 2
+    assert done.exists(), "the daemon died writing to its stdout after the script exited"
