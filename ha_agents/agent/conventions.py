@@ -42,6 +42,19 @@ OCF_ONLY_ACTIONS = frozenset(
         "methods",
     }
 )
+# Run from here (init, systemd's sysv generator, Pacemaker's lsb: class): LSB.
+INIT_DIRS = (
+    "/etc/init.d/",
+    "/etc/rc.d/",
+    "/etc/rc0.d/",
+    "/etc/rc1.d/",
+    "/etc/rc2.d/",
+    "/etc/rc3.d/",
+    "/etc/rc4.d/",
+    "/etc/rc5.d/",
+    "/etc/rc6.d/",
+    "/etc/rcS.d/",
+)
 # Environment set by Heartbeat's ResourceManager (and harc) for the scripts it runs.
 HEARTBEAT_ENV = ("HA_RESOURCEDIR", "HA_CURHOST", "HA_RCDIR", "HA_FUNCS")
 
@@ -70,10 +83,10 @@ def detect(argv: Sequence[str], env: Mapping[str, str]) -> Invocation:
     """Decide the convention.  ``argv[0]`` is the program, the last word the action.
 
     Order: ``HA_AGENT_CONVENTION``; positional arguments before the action →
-    heartbeat-class; ``OCF_RESKEY_*``/``OCF_RESOURCE_INSTANCE`` or an OCF-only action →
-    OCF; Heartbeat's environment (``HA_RESOURCEDIR``...) → heartbeat-class (it also
-    exports ``OCF_ROOT``, so this comes before the next rule); ``OCF_ROOT`` → OCF; else
-    LSB (an init script).
+    heartbeat-class; run from /etc/init.d (or /etc/rc?.d) → LSB;
+    ``OCF_RESKEY_*``/``OCF_RESOURCE_INSTANCE`` or an OCF-only action → OCF;
+    Heartbeat's environment (``HA_RESOURCEDIR``...) → heartbeat-class (it also exports
+    ``OCF_ROOT``, so this comes before the next rule); ``OCF_ROOT`` → OCF; else LSB.
     """
     words = list(argv[1:])
     action = words[-1] if words else ""
@@ -83,6 +96,8 @@ def detect(argv: Sequence[str], env: Mapping[str, str]) -> Invocation:
         return Invocation(Convention(forced), action, args, "HA_AGENT_CONVENTION")
     if args:
         return Invocation(Convention.HEARTBEAT, action, args, "arguments before the operation")
+    if argv and argv[0].startswith(INIT_DIRS):
+        return Invocation(Convention.LSB, action, args, f"run as {argv[0]}")
     if "OCF_RESOURCE_INSTANCE" in env or any(k.startswith("OCF_RESKEY_") for k in env):
         return Invocation(Convention.OCF, action, args, "OCF_RESKEY_*/OCF_RESOURCE_INSTANCE")
     if action in OCF_ONLY_ACTIONS:

@@ -31,6 +31,8 @@ HB_ENV = {"HA_RESOURCEDIR": "/etc/ha.d//resource.d", "OCF_ROOT": "/usr/lib/ocf"}
         (["x", "status"], HB_ENV, Convention.HEARTBEAT),
         (["x", "start"], {"OCF_ROOT": "/usr/lib/ocf"}, Convention.OCF),
         (["/etc/init.d/x", "status"], {}, Convention.LSB),
+        (["/etc/init.d/x", "status"], {"OCF_ROOT": "/usr/lib/ocf"}, Convention.LSB),
+        (["/etc/rc2.d/S01x", "start"], HB_ENV, Convention.LSB),
         (["x", "force-reload"], {}, Convention.LSB),
         (["x", "start"], {"HA_AGENT_CONVENTION": "heartbeat"}, Convention.HEARTBEAT),
         (["x", "a", "start"], {"HA_AGENT_CONVENTION": "OCF"}, Convention.OCF),
