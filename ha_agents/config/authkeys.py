@@ -21,7 +21,7 @@ from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location
 MAX_INDEX = 15
 
 _WS = " \t\r\f\v"
-_INDEX = pp.Regex(r"[0-9]+(?=[ \t\r\f\v]|$)").set_name("key index")
+_INDEX = pp.Regex(r"[0-9]+").set_name("key index")
 _AUTH = pp.Keyword("auth").set_name("'auth'")
 AUTH_LINE = (_AUTH + pp.Optional(pp.Regex(r"[^ \t\r\f\v]+")("index"))).set_name("auth line")
 KEY_LINE = (
@@ -71,9 +71,11 @@ def parse_authkeys(
         n = line.lineno
         body = line.text.lstrip(BLANKS)
         first = words(body)[0]
-        if first == "auth":
-            idx_text = words(body)[1] if len(words(body)) > 1 else ""
-            if not idx_text.isdigit():
+        if body.startswith("auth"):
+            # "auth 1", "auth\t1", even "auth1" and "auth 01" work; the number is required
+            tail = body[4:].lstrip(BLANKS)
+            digits = len(tail) - len(tail.lstrip("0123456789"))
+            if digits == 0:
                 diags.append(
                     error(
                         path,
@@ -86,9 +88,14 @@ def parse_authkeys(
                 continue
             if active is not None:
                 diags.append(
-                    warning(path, n, "HK308", f"second 'auth' line (first on line {auth_loc})")
+                    warning(
+                        path,
+                        n,
+                        "HK308",
+                        f"second 'auth' line (first on line {auth_loc}); the last one wins",
+                    )
                 )
-            active = int(idx_text)
+            active = int(tail[:digits])
             auth_loc = Location(path, n)
             if active > MAX_INDEX:
                 diags.append(error(path, n, "HK304", f"invalid authnum [{active}] (0-{MAX_INDEX})"))
@@ -142,6 +149,16 @@ def parse_authkeys(
         if method is not AuthMethod.CRC and not key_words:
             diags.append(error(path, n, "HK307", f"auth method [{method.value}] requires a key"))
             refused = True
+            continue
+        if method is AuthMethod.CRC and key_words:
+            diags.append(
+                warning(
+                    path,
+                    n,
+                    "HK314",
+                    f"crc takes no key: Heartbeat drops this line, so key {index} is not defined",
+                )
+            )
             continue
         key = encode(key_words[0]) if key_words else b""
         if len(key_words) > 1:

@@ -75,6 +75,16 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                 "declare a live peer dead",
             )
         )
+    if hacf.deadping_ms is not None and hacf.deadping_ms <= 2 * ka:
+        out.append(
+            error(
+                path,
+                _line(hacf, "deadping"),
+                "HA145",
+                f"ping dead time [{hacf.deadping_ms}ms] is too small compared to keepalive "
+                f"[{ka}ms]: it must be more than twice the keepalive",
+            )
+        )
     if hacf.initdead_ms is not None and hacf.initdead_ms < dt:
         out.append(
             error(
@@ -179,6 +189,8 @@ def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
         if m.kind is MediumKind.SERIAL:
             if not host.path_exists(m.dev):
                 out.append(emit(p, n, "HA131", f"nonexistent serial port [{show(m.dev)}]{where}"))
+            elif not host.is_serial_device(m.dev):
+                out.append(emit(p, n, "HA131", f"[{show(m.dev)}] is not a serial port{where}"))
             continue
         if not host.interface_exists(m.dev):
             out.append(
@@ -198,6 +210,10 @@ def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
                     "HA130",
                     f"bcast: interface [{show(m.dev)}] has no IPv4 broadcast address{where}",
                 )
+            )
+        if m.kind is MediumKind.MCAST and not host.has_ipv4(m.dev):
+            out.append(
+                emit(p, n, "HA130", f"mcast: interface [{show(m.dev)}] has no IPv4 address{where}")
             )
         if m.kind in (MediumKind.UCAST, MediumKind.UCAST6) and m.peer and not host.resolves(m.peer):
             out.append(

@@ -25,6 +25,7 @@ from ha_agents.config.values import (
     is_ipv6_multicast,
     parse_bool,
     parse_int,
+    parse_leading_int,
     parse_time_ms,
 )
 
@@ -45,13 +46,16 @@ BOOL_DIRECTIVES = (
     "record_pengine_inputs",
     "enable_config_writes",
 )
-INT_DIRECTIVES = ("compression_threshold", "max_rexmit_delay", "memreserve")
+# Numbers read with atoi-like leniency (``10x`` is 10; ``abc`` is refused).
+INT_DIRECTIVES = ("compression_threshold", "max_rexmit_delay", "memreserve", "conn_logd_time")
 CHOICES: dict[str, tuple[str, ...]] = {
     "hbgenmethod": ("file", "time"),
     "msgfmt": ("classic", "netstring"),
     "uuidfrom": ("file", "nodename"),
     "autojoin": ("none", "other", "any"),
+    "compression": ("zlib", "bz2"),
 }
+CASELESS_CHOICES = frozenset({"autojoin"})
 STRING_DIRECTIVES = (
     "cluster",
     "hopfudge",
@@ -59,8 +63,6 @@ STRING_DIRECTIVES = (
     "debugfile",
     "coreroot",
     "debug",
-    "conn_logd_time",
-    "compression",
     "env",
     "quorum_server",
 )
@@ -286,8 +288,8 @@ def _word(b: _Builder, d: str, v: str, n: int) -> None:
         if ms is None:
             b.err(n, "HA103", f"{d}: bad time '{shown}' (seconds, or a number with ms or us)")
             return
-        if d == "keepalive" and ms <= 0:
-            b.err(n, "HA104", f"keepalive must be greater than 0 (got '{shown}')")
+        if d in ("keepalive", "warntime") and ms <= 0:
+            b.err(n, "HA104", f"{d} must be greater than 0 (got '{shown}')")
             return
         b.times[d] = ms
         b.values[d] = v
@@ -311,16 +313,16 @@ def _word(b: _Builder, d: str, v: str, n: int) -> None:
         b.values[d] = v
         return
     if d in INT_DIRECTIVES:
-        if parse_int(v) is None:
+        if parse_leading_int(v) is None:
             b.err(n, "HA106", f"{d}: '{shown}' is not a number")
             return
         b.values[d] = v
         return
     if d in CHOICES:
-        if v not in CHOICES[d]:
+        if (v.lower() if d in CASELESS_CHOICES else v) not in CHOICES[d]:
             b.err(n, "HA107", f"{d}: invalid value '{shown}' (one of {', '.join(CHOICES[d])})")
             return
-        b.values[d] = v
+        b.values[d] = v.lower() if d in CASELESS_CHOICES else v
         return
     if d in STRING_DIRECTIVES:
         if d == "debug" and parse_int(v) is None:
@@ -355,7 +357,7 @@ def _word(b: _Builder, d: str, v: str, n: int) -> None:
         b.values[d] = v
         return
     if d == "udpport":
-        port = parse_int(v)
+        port = parse_leading_int(v)
         if port is None or port <= 0:
             b.err(n, "HA108", f"invalid port '{shown}' (udpport takes a number)")
             return

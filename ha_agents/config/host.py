@@ -18,6 +18,10 @@ class HostFacts(Protocol):
 
     def has_broadcast(self, name: str) -> bool: ...
 
+    def has_ipv4(self, name: str) -> bool: ...
+
+    def is_serial_device(self, path: str) -> bool: ...
+
     def path_exists(self, path: str) -> bool: ...
 
     def is_executable(self, path: str) -> bool: ...
@@ -31,6 +35,8 @@ class StaticHost:
 
     interfaces: frozenset[str] = frozenset({"lo", "eth0"})
     broadcast: frozenset[str] = frozenset({"eth0"})
+    addresses: frozenset[str] = frozenset({"lo", "eth0"})
+    ttys: frozenset[str] = frozenset({"/dev/ttyS0"})
     paths: frozenset[str] = frozenset()
     executables: frozenset[str] = frozenset()
     names: frozenset[str] = field(default_factory=frozenset)
@@ -41,8 +47,14 @@ class StaticHost:
     def has_broadcast(self, name: str) -> bool:
         return name in self.broadcast
 
+    def has_ipv4(self, name: str) -> bool:
+        return name in self.addresses
+
+    def is_serial_device(self, path: str) -> bool:
+        return path in self.ttys
+
     def path_exists(self, path: str) -> bool:
-        return path in self.paths or path in self.executables
+        return path in self.paths or path in self.executables or path in self.ttys
 
     def is_executable(self, path: str) -> bool:
         return path in self.executables

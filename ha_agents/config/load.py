@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ha_agents.config.authkeys import parse_authkeys
 from ha_agents.config.crosscheck import check_auth_media, check_groups, check_hacf, check_host
-from ha_agents.config.diagnostics import Diagnostic, error, has_errors
+from ha_agents.config.diagnostics import Diagnostic, error, has_errors, warning
 from ha_agents.config.hacf import parse_hacf
 from ha_agents.config.haresources import parse_haresources
 from ha_agents.config.host import HostFacts
@@ -29,6 +29,7 @@ from ha_agents.config.values import is_ipv6
 MAX_BYTES = 1 << 20  # a config file larger than 1 MiB is refused
 REPO_RESOURCE_D = str(Path(__file__).resolve().parents[2] / "resource.d")
 SYSTEM_RESOURCE_D = "/etc/ha.d/resource.d"
+_SIOCGIFADDR = 0x8915
 _SIOCGIFBRDADDR = 0x8919
 
 
@@ -116,15 +117,31 @@ class RealHost:
     def interface_exists(self, name: str) -> bool:
         return name in self._ifaces
 
-    def has_broadcast(self, name: str) -> bool:
-        if name not in self._ifaces or len(name.encode()) >= 16:
+    def _ioctl_ok(self, name: str, request: int) -> bool:
+        if name not in self._ifaces or len(name.encode(errors="replace")) >= 16:
             return False
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                fcntl.ioctl(s.fileno(), _SIOCGIFBRDADDR, struct.pack("256s", name.encode()))
-        except OSError:
+                fcntl.ioctl(s.fileno(), request, struct.pack("256s", name.encode()))
+        except (OSError, UnicodeError):
             return False
         return True
+
+    def has_broadcast(self, name: str) -> bool:
+        """SIOCGIFBRDADDR works (what Heartbeat's bcast asks): an IPv4 address is set."""
+        return self._ioctl_ok(name, _SIOCGIFBRDADDR)
+
+    def has_ipv4(self, name: str) -> bool:
+        """SIOCGIFADDR works (what Heartbeat's mcast asks)."""
+        return self._ioctl_ok(name, _SIOCGIFADDR)
+
+    def is_serial_device(self, path: str) -> bool:
+        """A character device that is not one of the memory devices (/dev/null...)."""
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            return False
+        return stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) != 1
 
     def path_exists(self, path: str) -> bool:
         try:
@@ -168,6 +185,10 @@ def _text(
     path: str, code: str, diags: list[Diagnostic], what: str
 ) -> tuple[str | None, int | None]:
     got = read_file(path)
+    if got.data is None and code == "HR200" and got.mode is not None and stat.S_ISDIR(got.mode):
+        # Heartbeat opens it, reads nothing and carries on with no resource groups
+        diags.append(warning(path, 1, code, "haresources is a directory: read as empty"))
+        return "", got.mode
     if got.data is None:
         hint = ""
         if got.problem == "does not exist":

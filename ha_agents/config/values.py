@@ -33,7 +33,9 @@ FACILITIES = frozenset(
         "kern",
         "lpr",
         "mail",
+        "mark",
         "news",
+        "security",
         "syslog",
         "user",
         "uucp",
@@ -50,9 +52,7 @@ FACILITIES = frozenset(
 )
 
 # termios speeds Heartbeat's serial medium accepts.
-BAUD_RATES = frozenset(
-    {9600, 19200, 38400, 57600, 115200, 230400, 460800, 1200, 2400, 4800, 300, 600}
-)
+BAUD_RATES = frozenset({9600, 19200, 38400, 57600, 115200, 230400, 460800})
 
 
 def parse_time_ms(text: str) -> int | None:
@@ -73,6 +73,17 @@ def parse_time_ms(text: str) -> int | None:
 def parse_int(text: str) -> int | None:
     try:
         return int(INTEGER.parse_string(text, parse_all=True)[0])
+    except pp.ParseException:
+        return None
+
+
+_LEADING_INT = pp.Regex(r"[+-]?[0-9]+").leave_whitespace().set_name("leading integer")
+
+
+def parse_leading_int(text: str) -> int | None:
+    """C ``atoi`` on a word that must start with a number: ``694x`` -> 694, ``abc`` -> None."""
+    try:
+        return int(_LEADING_INT.parse_string(text)[0])
     except pp.ParseException:
         return None
 

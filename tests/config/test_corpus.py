@@ -1,0 +1,128 @@
+"""`ha-agents check` agrees with real Heartbeat 3.0.6 on every corpus case.
+
+The verdicts in tests/data/configs/*/expected.json were recorded by tools/groundtruth.py
+running the real daemon; nothing here is a hand-written verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ha_agents.config.diagnostics import Severity
+from ha_agents.config.load import load_config
+
+from .corpus import REPO, GroundTruthHost, cases, expected, groundtruth_module
+
+CASES = cases()
+
+
+def _materialised(case: Path, tmp_path: Path) -> Path:
+    d = tmp_path / case.name
+    d.mkdir()
+    groundtruth_module().materialise(case, d)
+    return d
+
+
+def _node_arg(case: Path) -> str | None:
+    if (case / "nodeinfo").exists():
+        return None  # like Heartbeat: nodeinfo names the node
+    return str(groundtruth_module().case_node(case))
+
+
+def test_corpus_is_big_enough() -> None:
+    assert len(CASES) >= 60
+    verdicts = [expected(c)["accepted"] for c in CASES]
+    assert verdicts.count(True) >= 20 and verdicts.count(False) >= 20
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_check_agrees_with_heartbeat(case: Path, tmp_path: Path) -> None:
+    want = expected(case)
+    d = _materialised(case, tmp_path)
+    cfg, diags = load_config(str(d), _node_arg(case), extensions=False, host=GroundTruthHost())
+    errors = [x.render() for x in diags if x.severity is Severity.ERROR]
+    log = "\n  ".join(str(x) for x in want["log"] if "ERROR" in str(x) or "rror" in str(x))
+    if want["accepted"]:
+        assert cfg is not None, "Heartbeat accepted it; we said:\n  " + "\n  ".join(errors)
+    else:
+        assert cfg is None, f"Heartbeat refused it ({want['heartbeat_exit']}):\n  {log}"
+        assert errors, "refused without an error diagnostic"
+    assert all(x.line >= 1 and x.path.startswith(str(d)) for x in diags)
+    assert not any(x.code == "HX499" for x in diags), "internal error"
+
+
+CLI_CASES = ["classic_bcast", "keepalive_case", "ak_0644", "hr_bad_node", "missing_hacf"]
+
+
+@pytest.mark.parametrize("name", CLI_CASES)
+def test_cli_exit_code_and_lines(name: str, tmp_path: Path) -> None:
+    case = REPO / "tests" / "data" / "configs" / name
+    d = _materialised(case, tmp_path)
+    rel = os.path.relpath(d, tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ha_agents", "check", "--config-dir", rel, "--node", "node1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    want = expected(case)
+    assert proc.returncode == (0 if want["accepted"] else 1), proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    for line in proc.stdout.splitlines():
+        # FILE as given (relative), LINE, severity, code
+        assert line.startswith(f"{rel}/"), line
+        loc, sev, _text = line.split(": ", 2)
+        assert loc.rsplit(":", 1)[1].isdigit()
+        assert sev in ("error", "warning")
+    if not want["accepted"]:
+        assert any(": error: " in x for x in proc.stdout.splitlines())
+
+
+def test_cli_json_document(tmp_path: Path) -> None:
+    d = _materialised(REPO / "tests" / "data" / "configs" / "classic_bcast", tmp_path)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ha_agents",
+            "check",
+            "--config-dir",
+            str(d),
+            "--node",
+            "node1",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0 and doc["ok"] is True
+    assert doc["config"]["hacf"]["nodes"] == ["node1", "node2"]
+    assert doc["config"]["hacf"]["keepalive_ms"] == 2000
+    key = doc["config"]["authkeys"]["keys"]["1"]["key"]
+    assert "9f3c1b7e" not in json.dumps(doc) and "not shown" in key
+    assert all(
+        {"file", "line", "severity", "code", "message"} <= set(x) for x in doc["diagnostics"]
+    )
+
+
+def test_cli_usage_error_exits_2() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ha_agents", "check", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
