@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.resources.conftest import AGENT_ENV, AGENTS, ha
+from tests.resources.helpers import AGENT_ENV, AGENTS, ha
 
 pytestmark = [
     pytest.mark.netns,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.resources.conftest import AGENT_ENV, AGENTS
+from tests.resources.helpers import AGENT_ENV, AGENTS
 
 pytestmark = [
     pytest.mark.netns,
