@@ -4,6 +4,19 @@ GROUP is a haresources group key (its first resource, e.g. ``192.0.2.50``) or a 
 (all groups whose home is that node); anything else is a single resource SPEC
 (``IPaddr::192.0.2.50/24/eth0``, ``ocf:heartbeat:Dummy::state=/tmp/d``, ``httpd``).
 Exit: 0 ok (status: running), 1 failure, 2 usage, 3 status: not running.
+
+SPEC forms (as in haresources):
+  NAME[::ARG...]              heartbeat class: CONFIG_DIR/resource.d/NAME, then ha_agents'
+                              resource.d/NAME, then /etc/init.d/NAME (LSB); called
+                              NAME ARG... start|stop|status
+  a.b.c.d[/bits[/nic[/bc]]]   shorthand for IPaddr::a.b.c.d...
+  ocf:PROVIDER:AGENT[::NAME=VALUE...]
+                              OCF agent OCF_ROOT/resource.d/PROVIDER/AGENT with
+                              OCF_RESKEY_NAME=VALUE (value taken literally, may hold = and
+                              blanks); status is asked as monitor (0 running, 7 stopped)
+  OCF::AGENT::INSTANCE        Heartbeat's form: parameters from
+                              CONFIG_DIR/conf/OCF/AGENT/INSTANCE (NAME=VALUE lines, parsed,
+                              never run by a shell); status as monitor
 """
 
 from __future__ import annotations
