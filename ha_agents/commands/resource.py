@@ -12,8 +12,8 @@ SPEC forms (as in haresources):
   a.b.c.d[/bits[/nic[/bc]]]   shorthand for IPaddr::a.b.c.d...
   ocf:PROVIDER:AGENT[::NAME=VALUE...]
                               OCF agent OCF_ROOT/resource.d/PROVIDER/AGENT with
-                              OCF_RESKEY_NAME=VALUE (value taken literally, may hold = and
-                              blanks); status is asked as monitor (0 running, 7 stopped)
+                              OCF_RESKEY_NAME=VALUE (VALUE taken literally, may hold "=");
+                              status is asked as monitor (0 running, 7 stopped)
   OCF::AGENT::INSTANCE        Heartbeat's form: parameters from
                               CONFIG_DIR/conf/OCF/AGENT/INSTANCE (NAME=VALUE lines, parsed,
                               never run by a shell); status as monitor
