@@ -60,6 +60,8 @@ def render_text(
                 f"predicted client-visible outage: {o.key}: {o.duration:.3f} s "
                 f"(down {o.down_at:+.3f} s, serving again on {o.up_on} at {o.up_at:+.3f} s)"
             )
+    for key, node, t in p.takeovers:
+        out.append(f"takeover: {key} running on {node} at {t:+.3f} s")
     for key in p.split_brain:
         out.append(f"split brain: {key} is served by two nodes at once (no fencing)")
     return "\n".join(out) + "\n"
@@ -82,5 +84,6 @@ def as_dict(p: Prediction) -> dict[str, object]:
             for o in p.outages
         ],
         "split_brain": list(p.split_brain),
+        "takeovers": [{"group": k, "node": n, "at_s": t} for k, n, t in p.takeovers],
         "timeline": [{"t": round(e.t, 6), "node": e.node, "event": e.text} for e in p.timeline],
     }

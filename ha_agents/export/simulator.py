@@ -104,6 +104,9 @@ class Prediction:
     split_brain: tuple[str, ...]  # groups served by two nodes at once after the fault
     timeline: tuple[Entry, ...]
     settled: bool  # the cluster was stable before the fault
+    # (group, node, seconds after the fault): a node that did not serve the group at the
+    # fault finished starting it
+    takeovers: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass
@@ -428,10 +431,16 @@ def _prediction(
     )
     outages: list[Outage] = []
     split: list[str] = []
+    takeovers: list[tuple[str, str, float]] = []
     for key in sim.groups:
         changes = [(t, s) for t, k, s in sim.history if k == key and t >= fault_at]
         before = [s for t, k, s in sim.history if k == key and t < fault_at]
         current = before[-1] if before else frozenset()
+        seen = set(current)
+        for t, servers in changes:
+            for new in sorted(servers - seen):
+                takeovers.append((key, new, t - fault_at))
+            seen |= servers
         down_at: float | None = None if current else 0.0
         for t, servers in changes:
             if len(servers) > 1 and key not in split:
@@ -445,5 +454,13 @@ def _prediction(
             outages.append(Outage(key, down_at, None, None))
     timeline = tuple(replace(e, t=e.t - fault_at) for e in sim.timeline)
     return Prediction(
-        fault, node, fault_at, detected, tuple(outages), tuple(split), timeline, settled
+        fault,
+        node,
+        fault_at,
+        detected,
+        tuple(outages),
+        tuple(split),
+        timeline,
+        settled,
+        tuple(takeovers),
     )

@@ -73,7 +73,7 @@ def _agent_duration(host: Host, conf: Path) -> float:
     return statistics.median(times)
 
 
-def trial() -> tuple[float | None, float | None, float, float]:
+def trial(fault: str) -> tuple[float | None, float | None, float, float]:
     with Lab("mf") as lab:
         n1 = lab.add_host("n1", f"{ADDRS['node1']}/24")
         n2 = lab.add_host("n2", f"{ADDRS['node2']}/24")
@@ -96,8 +96,11 @@ def trial() -> tuple[float | None, float | None, float, float]:
             raise RuntimeError("n1 never served the VIP")
         time.sleep(max(0.0, started + 6.5 - time.monotonic()))  # past the dt=deadtime+2 s window
         t0 = time.monotonic()
-        procs["node1"].send_signal(signal.SIGKILL)
-        n1.link_down()
+        if fault == "power":
+            procs["node1"].send_signal(signal.SIGKILL)
+            n1.link_down()
+        else:
+            procs["node1"].send_signal(signal.SIGSTOP)
         vip_at = None
         while time.monotonic() < t0 + 10:
             if vip_at is None and _has_vip(n2):
@@ -105,6 +108,8 @@ def trial() -> tuple[float | None, float | None, float, float]:
             if vip_at is not None and first_from(poller.samples(), t0, "node2") is not None:
                 break
             time.sleep(0.005)
+        if fault == "hang":
+            procs["node1"].send_signal(signal.SIGCONT)
         samples = poller.stop()
         first = first_from(samples, t0, "node2")
         answer = None if first is None else first.end - t0
@@ -116,8 +121,9 @@ def trial() -> tuple[float | None, float | None, float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--fault", choices=["power", "hang"], default="power")
     args = ap.parse_args()
-    results = [trial() for _ in range(args.trials)]
+    results = [trial(args.fault) for _ in range(args.trials)]
     for vip, answer, gap, d in results:
         print(
             f"trial: VIP on n2 {vip}, first answer from n2 {answer}, client gap {gap:.3f}, "
@@ -128,16 +134,21 @@ def main() -> int:
     conf.mkdir()
     cfg, _ = load_config(str(_config(conf, "node1")), "node1")
     assert cfg is not None
-    p = predict(cfg, Fault.KILL, "node1", script_duration_s=d)
-    predicted = p.outages[0].duration if p.outages else None
+    sim_fault = Fault.KILL if args.fault == "power" else Fault.HANG
+    p = predict(cfg, sim_fault, "node1", script_duration_s=d)
+    takeover = p.takeovers[0][2] if p.takeovers else None
+    outage = p.outages[0].duration if p.outages else 0.0
     vips = [r[0] for r in results if r[0] is not None]
     answers = [r[1] for r in results if r[1] is not None]
     gaps = [r[2] for r in results]
-    print(f"simulate (script duration {d:.3f} s): outage {predicted:.3f} s")
     print(
-        f"measured VIP on survivor median {statistics.median(vips):.3f} s, "
-        f"first answer from survivor median {statistics.median(answers):.3f} s, "
-        f"client gap median {statistics.median(gaps):.3f} s"
+        f"simulate {sim_fault.value} (script duration {d:.3f} s): takeover {takeover} s, "
+        f"client-visible outage {outage} s"
+    )
+    print(
+        f"measured {args.fault}: VIP on survivor median {statistics.median(vips):.3f} s "
+        f"{sorted(round(v, 3) for v in vips)}, first answer from survivor median "
+        f"{statistics.median(answers):.3f} s, client gap median {statistics.median(gaps):.3f} s"
     )
     return 0
 

@@ -73,6 +73,9 @@ def test_hang_keeps_serving_but_peer_takes_over_split_brain() -> None:
     assert p.detected_at == pytest.approx(DEADTIME - KEEPALIVE / 2, abs=EPS)
     assert p.outages == ()  # the frozen node's services still answer
     assert p.split_brain == (G1,)
+    ((key, node, at),) = p.takeovers
+    assert (key, node) == (G1, "node2")
+    assert at == pytest.approx(DEADTIME - KEEPALIVE / 2 + 3 * D, abs=EPS)
 
 
 def test_linkdown_both_sides_declare_death_and_take_over() -> None:
