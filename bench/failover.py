@@ -37,7 +37,7 @@ from ha_agents.failover_io.labcluster import (
     LabNode,
     vip_holders,
 )
-from ha_agents.lab import Host, Lab, wait_until
+from ha_agents.lab import Host, Lab, LabError, wait_until
 from ha_agents.lab.httpserver import serve_name
 from ha_agents.lab.keepalived import make_keepalived_conf
 from ha_agents.lab.poller import HttpPoller
@@ -151,15 +151,27 @@ def inject(c: Cluster, fault: str) -> None:
         c.n1.stop()
 
 
+def _restart(c: Cluster) -> None:
+    """Start n1 again, after making sure the killed processes are gone."""
+    for _ in range(3):
+        try:
+            c.n1.start()
+            return
+        except LabError:
+            c.n1.kill(signal.SIGKILL)
+            time.sleep(1.0)
+    c.n1.start()
+
+
 def restore(c: Cluster, fault: str) -> None:
     if fault == "kill":
         c.h1.run(["ip", "addr", "del", f"{VIP}/24", "dev", "eth0"], check=False)
         c.h1.link_up()
-        c.n1.start()
+        _restart(c)
     elif fault == "hang":
         c.n1.kill(signal.SIGCONT)
     else:
-        c.n1.start()
+        _restart(c)
 
 
 def run_system(
@@ -180,7 +192,8 @@ def run_system(
                 for i in range(trials):
                     time.sleep(c.grace)
                     if not poller.wait_ok(10, after=time.monotonic(), backend="n1"):
-                        res.note = f"n1 not serving before trial {i + 1}"
+                        res.note = f"n1 not serving before trial {i + 1} (VIP on {c.holders()})"
+                        log(f"  {res.note}")
                         break
                     t0 = time.monotonic()
                     inject(c, fault)
@@ -205,10 +218,16 @@ def run_system(
                         f"  {system:10s} {setting:12s} {fault:5s} #{i + 1}: "
                         f"vip {_f(tr.vip)}  client {_f(tr.client)}"
                     )
-                    restore(c, fault)
+                    try:
+                        restore(c, fault)
+                    except LabError as exc:
+                        res.note = f"restore failed: {exc}"
+                        log(f"  {res.note}")
+                        break
                     back = time.monotonic()
                     if not poller.wait_ok(30, after=back, backend="n1"):
-                        res.note = "n1 did not come back"
+                        res.note = f"n1 did not come back (VIP on {c.holders()})"
+                        log(f"  {res.note}")
                         break
         finally:
             watch.close()
@@ -321,9 +340,13 @@ def main(argv: list[str] | None = None) -> int:
         ka, dead = (int(x) for x in pair.split("/"))
         for system in systems:
             print(f"== {system} keepalive {ka} ms deadtime {dead} ms", flush=True)
-            results += run_system(
-                system, ka, dead, faults, args.trials, lambda s: print(s, flush=True)
-            )
+            try:
+                results += run_system(
+                    system, ka, dead, faults, args.trials, lambda s: print(s, flush=True)
+                )
+            except (LabError, OSError) as exc:
+                print(f"  {system}: lab error: {exc}", flush=True)
+                results += [Result(system, f"{ka}ms/{dead}ms", f, note=str(exc)) for f in faults]
     print()
     print(table(results))
     if args.load_seconds > 0:
