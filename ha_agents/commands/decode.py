@@ -82,7 +82,10 @@ def _load_authkeys(path: str) -> AuthKeys:
         from ha_agents.config.lines import decode as decode_text
     except ImportError:
         return parse_authkeys(data.decode("latin-1"), path)
-    keys, diags = parse_full(decode_text(data), path, mode=None, extensions=True)
+    try:
+        keys, diags = parse_full(decode_text(data), path, mode=None, extensions=True)
+    except TypeError:  # an incompatible parser version: use ours rather than fail
+        return parse_authkeys(data.decode("latin-1"), path)
     if diags:
         sys.stderr.write(render_text(diags))
     if keys is None:

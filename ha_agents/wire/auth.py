@@ -95,13 +95,14 @@ def crc_hexdigest(data: bytes) -> str:
 class Digester:
     """DIGEST(key, data) of one authkeys entry, with the HMAC pads precomputed."""
 
-    __slots__ = ("_pads", "index", "method")
+    __slots__ = ("_pads", "index", "method", "strength")
 
     _pads: tuple[Any, Any] | None
 
     def __init__(self, key: AuthKey) -> None:
         self.index = key.index
         self.method = key.method
+        self.strength = STRENGTH[key.method]
         if key.method is AuthMethod.CRC:
             self._pads = None
             return
@@ -121,7 +122,8 @@ class Digester:
         inner.update(data)
         outer = pads[1].copy()
         outer.update(inner.digest())
-        return str(outer.hexdigest())
+        hexd: str = outer.hexdigest()
+        return hexd
 
     def auth_value(self, data: bytes) -> bytes:
         """``b"<index> <hex>"`` over ``data``."""
@@ -192,7 +194,7 @@ class Authenticator:
         digester = self._digesters.get(tr.key_index)
         if digester is None:
             raise WireError("unknown_key_index", f"key index {tr.key_index} is not in authkeys")
-        if STRENGTH[digester.method] < self._floor:
+        if digester.strength < self._floor:
             raise WireError(
                 "downgrade",
                 f"signed with {digester.method.value} (index {tr.key_index}), weaker than "
