@@ -137,20 +137,25 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     all_diags = diags + notes
+    written: list[str] = []
+    if args.output_dir is not None:
+        try:
+            written = _write(files, Path(args.output_dir), args.force)
+        except OSError as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return 1
     if args.json:
-        doc = {"files": files, "diagnostics": [d.as_dict() for d in all_diags]}
+        doc = {
+            "files": files,
+            "written": written,
+            "diagnostics": [d.as_dict() for d in all_diags],
+        }
         print(json.dumps(doc, indent=2))
         return 0
     sys.stderr.write(render_text(all_diags))
     if args.output_dir is None:
         for name, text in files.items():
             sys.stdout.write(f"#### {name}\n{text}")
-        return 0
-    try:
-        written = _write(files, Path(args.output_dir), args.force)
-    except OSError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return 1
     for path in written:
         print(f"wrote {path}")
     return 0

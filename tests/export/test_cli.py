@@ -127,3 +127,25 @@ def test_simulate_bad_duration_is_usage_error(
     argv = ["simulate", "--config-dir", str(confdir), "--node", "node1"]
     assert main([*argv, "--script-duration", "httpd=soon"]) == 2
     assert "expected S or NAME=S" in capsys.readouterr().err
+
+
+def test_export_json_with_output_dir_writes_too(
+    confdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "o"
+    argv = ["export", "keepalived", "--config-dir", str(confdir), "--node", "node1", "--json"]
+    assert main([*argv, "--output-dir", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted(Path(p).name for p in doc["written"]) == sorted(doc["files"])
+    assert (out / "ha-agents-notify").exists()
+
+
+def test_export_output_dir_that_is_a_file_is_an_error(
+    confdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    argv = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]
+    assert main([*argv, "--output-dir", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert "ha-agents export pacemaker:" in err and "Traceback" not in err
