@@ -90,6 +90,7 @@ class ManagerState:
         self._pending: list[Step] = []
         self._last_now: float | None = None
         self._awaiting_failback = False  # joined while the peer held ours (auto_failback)
+        self._rejoin_pending = False  # resumed from a freeze with no live peer yet
 
     # -- status --------------------------------------------------------------------
     def rscstatus(self) -> str:

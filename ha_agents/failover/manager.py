@@ -165,6 +165,9 @@ class ResourceManager(StandbyProtocol):
             del self._fencing[node]
             actions.append(Notice(Level.WARN, f"Fencing of {node} cancelled: it is alive again."))
         self._deferred_takeover.discard(node)
+        if self._rejoin_pending and self.phase is Phase.STABLE and not self.groups.held():
+            self._rejoin_pending = False
+            return actions + self._join(now, "rejoining after a freeze")
         if was is False and self.phase is Phase.STABLE:
             # Returning after a partition (or after it was frozen): compare holdings.
             self._gave_up.discard(node)
@@ -207,10 +210,10 @@ class ResourceManager(StandbyProtocol):
         actions += self._take_over(node, now, initial=False)
         return actions
 
-    def _peer_dead(self, node: str, clean: bool, now: float) -> list[Action]:
+    def _peer_dead(self, node: str, clean: bool, now: float, recheck: bool = False) -> list[Action]:
         if node not in self.peers:
             return []
-        if self._frozen_grace is not None and now < self._frozen_grace:
+        if not recheck and self._frozen_grace is not None and now < self._frozen_grace:
             # Just resumed from a freeze: our view of the peer is stale; re-check later.
             self._alive[node] = False
             self._dead_after_freeze.add(node)
@@ -224,7 +227,7 @@ class ResourceManager(StandbyProtocol):
         actions: list[Action] = []
         if self.standby is not None and same_node(self.standby.peer, node):
             actions += self._cancel_standby("peer died", now)
-        if was is False and not clean:
+        if was is False and not clean and not recheck:
             return actions
         if self.phase is Phase.STARTING:
             self.phase = Phase.STABLE
@@ -530,8 +533,8 @@ class ResourceManager(StandbyProtocol):
                 actions += self.groups.want([key], True, "ip-request unanswered", now)
         if self._frozen_grace is not None and now >= self._frozen_grace:
             self._frozen_grace = None
-            for node in sorted(self._dead_after_freeze):
-                actions += self._peer_dead(node, False, now)
+            for node in sorted(self._dead_after_freeze):  # still not heard since
+                actions += self._peer_dead(node, False, now, recheck=True)
             self._dead_after_freeze.clear()
         return actions
 
@@ -565,6 +568,7 @@ class ResourceManager(StandbyProtocol):
 
         def rejoin(n: float) -> list[Action]:
             if self._active_peer() is None:
+                self._rejoin_pending = True  # join when the peer is heard again
                 return []
             return self._join(n, "rejoining after a freeze")
 

@@ -7,7 +7,7 @@ import pytest
 
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import WatchPing
+from ha_agents.failover.actions import Send, WatchPing
 from ha_agents.failover.manager import LEGACY_REFUSAL
 from ha_agents.failover.messages import AskInfo, AskResources, Hold, Starting
 from ha_agents.failover.options import FailoverOptions
@@ -239,3 +239,27 @@ def test_failed_fencing_blocks_takeover_and_retries() -> None:
     c.fence_ok = True
     c.run_for(0.6)
     assert c.owners(G1) == ["node2"]
+
+
+def test_stale_death_verdict_after_a_freeze_is_rechecked_then_acted_on() -> None:
+    """Resumed from a freeze, the first 'peer dead' may be our own stale view: it is
+    deferred by deadtime; if the peer stays silent we take over then."""
+    from ha_agents.failover.actions import AcquireGroup, ReleaseGroup
+    from ha_agents.failover.manager import ResourceManager
+    from ha_agents.failover.messages import Resource
+    from tests.failover.sim import make_config
+
+    m = ResourceManager(make_config("node1", groups=(("node1", G1),)))
+    assert m.handle(ev.CommUp((), 0.0)) == [Send(Starting(), "comm up with a peer")]
+    out = m.handle(ev.MessageIn("node2", Resource(Hold.NONE, isstable=True), 0.01))
+    assert AcquireGroup(G1, "our own groups") in out
+    m.handle(ev.GroupDone(G1, True, True, 0.06))
+    for t in (0.1, 0.15, 0.2):
+        m.handle(ev.Tick(t))
+    out = m.handle(ev.PeerDead("node2", 2.0))  # first event after a 1.8 s freeze
+    assert ReleaseGroup(G1, "resumed after a freeze") in out
+    assert not any(isinstance(a, AcquireGroup) for a in out)
+    m.handle(ev.GroupDone(G1, False, True, 2.05))
+    assert m.handle(ev.Tick(2.3)) == []  # still within the grace
+    out = m.handle(ev.Tick(2.55))
+    assert AcquireGroup(G1, "take over from node2") in out or AcquireGroup(G1, "our own") in out
