@@ -3,10 +3,10 @@
 
     .venv/bin/python bench/wire_bench.py [--seconds S]
 
-Rates are per CPU-second of this one process (``time.process_time``), so they are
-per core and not distorted by other load on the machine.  Uses the real captured datagrams of tests/wire/vectors (md5, sha1, crc) and the same
-messages re-signed with HMAC-SHA256.  Single process, so every figure is per core.
-Target (issue 4): >= 50,000 verified messages/s for md5 and sha1.
+Rates are per CPU-second of this one process (``time.process_time``), so they are per
+core and not distorted by other load on the machine.  Workload: the real captured
+datagrams of tests/wire/vectors (md5, sha1, crc) and the same messages re-signed with
+HMAC-SHA256.  Target (issue 4): >= 50,000 verified messages/s for md5 and sha1.
 """
 
 from __future__ import annotations

@@ -390,7 +390,7 @@ def encode_classic(fields: Iterable[Field]) -> bytes:
 
 
 def decode(data: bytes) -> Datagram:
-    """Parse a datagram (netstring or classic).  Raises WireError, nothing else."""
+    """Parse a datagram (netstring or classic); for any bytes it raises only WireError."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("decode() needs bytes")
     if type(data) is not bytes:
