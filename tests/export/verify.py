@@ -94,3 +94,28 @@ def corosync_t(conf: str, tmp: Path, prefix: str = "exp") -> subprocess.Complete
         script = 'mount --bind "$1" /etc/corosync && exec corosync -t -c "$2"'
         argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
         return host.run([*argv, str(keydir), str(path)], check=False, timeout=60)
+
+
+COROSYNC_SCRIPT = (
+    'mount --bind "$1" /etc/corosync && mount -t tmpfs tmpfs /var/lib/corosync && '
+    "mount -t tmpfs tmpfs /var/log/corosync && mount -t tmpfs tmpfs /run && "
+    "mount -t tmpfs tmpfs /dev/shm && exec corosync -f"
+)
+
+
+def start_corosync(host, etc: Path, log: Path) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    """A real corosync in ``host``'s network namespace and a private mount namespace:
+    ``etc`` (corosync.conf + authkey) bound over /etc/corosync, its own /run, /dev/shm,
+    /var/lib/corosync and /var/log/corosync.  The lab kills it by PID at exit."""
+    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", COROSYNC_SCRIPT]
+    with log.open("ab") as out:
+        proc: subprocess.Popen[bytes] = host.popen([*argv, "sh", str(etc)], stdout=out, stderr=out)
+    return proc
+
+
+def quorum_nodes(host, proc: subprocess.Popen[bytes]) -> int | None:  # type: ignore[no-untyped-def]
+    """Member count that corosync-quorumtool reports (run in corosync's mount namespace)."""
+    argv = ["nsenter", "-t", str(proc.pid), "-m", "corosync-quorumtool", "-s"]
+    cp = host.run(argv, check=False, timeout=10)
+    match = re.search(r"^Nodes:\s+(\d+)", cp.stdout, re.M)
+    return int(match.group(1)) if match else None
