@@ -33,17 +33,24 @@ def _fetch(run_dir: str) -> dict[str, object] | None:
     return status if isinstance(status, dict) else None
 
 
+def _dicts(value: object) -> list[dict[str, object]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _summary(doc: dict[str, object]) -> str:
+    """Plain ``ha-agents status``: this node, then every node with its links."""
     lines = [f"node {doc.get('node')}: {doc.get('status')} (generation {doc.get('generation')})"]
-    for node in doc.get("nodes", []):  # type: ignore[attr-defined]
+    for node in _dicts(doc.get("nodes")):
         age = node.get("last_heard_s")
-        heard = "" if age is None or node.get("local") else f", heard {age:.1f}s ago"
-        lines.append(f"  {node['name']}: {node['status']}{heard}")
-        for link in node.get("links", []):
-            lines.append(f"    {link['name']}: {link['status']}")
-    dropped = doc.get("dropped") or {}
-    if dropped:
-        lines.append("  dropped: " + ", ".join(f"{k}={v}" for k, v in dropped.items()))  # type: ignore[attr-defined]
+        shown = isinstance(age, float | int) and not node.get("local")
+        heard = f", heard {age:.1f}s ago" if shown else ""
+        lines.append(f"  {node.get('name')}: {node.get('status')}{heard}")
+        lines.extend(
+            f"    {lk.get('name')}: {lk.get('status')}" for lk in _dicts(node.get("links"))
+        )
+    dropped = doc.get("dropped")
+    if isinstance(dropped, dict) and dropped:
+        lines.append("  dropped: " + ", ".join(f"{k}={v}" for k, v in dropped.items()))
     return "\n".join(lines) + "\n"
 
 

@@ -56,6 +56,9 @@ def test_bcast_pair_sees_each_other_and_clean_stop_is_seen(lab: Lab) -> None:
     assert_see_each_other(nodes)
     assert nodes["node1"].status("listhblinks", "-v", "node2").stdout == "\teth0\tup\n"
     assert nodes["node1"].status("hbstatus").returncode == 0
+    summary = nodes["node1"].status().stdout.splitlines()
+    assert summary[0].startswith("node node1: active (generation ")
+    assert summary[1].startswith("  node2: active, heard ") and summary[2] == "    eth0: up"
     assert nodes["node2"].stop() == 0
     took = wait_status(lambda: nodes["node1"].nodestatus("node2"), "dead", 5)
     assert took is not None and took < 1.0  # shutdone, not deadtime
