@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ from ha_agents.lab import Lab, wait_until
 from ha_agents.lab.heartbeat import make_ha_cf
 from ha_agents.wire.auth import open_datagram
 from ha_agents.wire.codec import decode
-from ha_agents.wire.pcap import parse_capture
+from ha_agents.wire.pcap import PcapError, UdpPacket, parse_capture
 from tests.wire.helpers import REPO_ROOT
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]
@@ -46,6 +47,14 @@ for seq in range(1, 151):  # 15 s at most
 """
 
 
+def _from_node1(pcap: Path) -> list[UdpPacket]:
+    try:
+        packets = parse_capture(pcap.read_bytes()).packets
+    except (OSError, PcapError):  # not written yet
+        return []
+    return [p for p in packets if p.src == NODES["node1"]]
+
+
 def test_real_heartbeat_sha1_long_key_both_directions() -> None:
     authkeys = f"auth 2\n1 md5 unused-key\n2 sha1 {LONG_KEY}\n"
     with Lab("w") as lab:
@@ -55,21 +64,22 @@ def test_real_heartbeat_sha1_long_key_both_directions() -> None:
         node1 = lab.add_heartbeat_node(h1, "node1", ha_cf, authkeys=authkeys)
         pcap = lab.tmpdir / "node1.pcap"
         dump = h2.popen(["tcpdump", "-i", "eth0", "-U", "-w", str(pcap), "udp port 694"])
-        time.sleep(0.5)  # let tcpdump attach (bounded, one-off)
+        assert wait_until(pcap.exists, timeout=10), "tcpdump did not start"
+        time.sleep(0.2)
         node1.start()
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         h2.popen([sys.executable, "-c", FAKE_PEER, LONG_KEY], env=env)
         accepted = node1.wait_log(r"Status update for node node2: status active", timeout=15)
         # keep capturing until node1 has sent a few datagrams of its own
-        wait_until(lambda: pcap.exists() and pcap.stat().st_size > 2000, timeout=10)
+        wait_until(lambda: len(_from_node1(pcap)) >= 5, timeout=15)
         log = node1.log()
         dump.terminate()
         dump.wait(timeout=10)
         assert accepted is not None, log[-3000:]
-        assert "Link node2:eth0 up." in log
+        assert "Link node2:eth0 up." in log, log[-3000:]
         assert "authentication failed" not in log and "authtoken does not match" not in log
-        packets = [p for p in parse_capture(pcap.read_bytes()).packets if p.src == NODES["node1"]]
-    assert len(packets) >= 3, "node1 sent nothing we could capture"
+        packets = _from_node1(pcap)
+    assert len(packets) >= 3, f"node1 sent nothing we could capture\n{log[-3000:]}"
     keys = AuthKeys(2, {2: AuthKey(2, AuthMethod.SHA1, LONG_KEY.encode(), Location("t", 1))})
     types = set()
     for p in packets:
