@@ -22,7 +22,7 @@ from ha_agents.export import discover
 from ha_agents.export.cib import render_cib
 from ha_agents.export.corosync import NodeAddresses, links, node_addresses, render_corosync
 from ha_agents.export.crmsh import render_crmsh
-from ha_agents.export.keepalived import render_keepalived, render_notify_script
+from ha_agents.export.keepalived import NOTIFY_SCRIPT, render_keepalived, render_notify_script
 from ha_agents.export.notes import UNKNOWN_SCRIPT
 from ha_agents.export.pcs import render_pcs
 from ha_agents.export.plan import build_plan
@@ -94,11 +94,13 @@ def _keepalived(
     files: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for node in cfg.hacf.nodes:
-        text, more = render_keepalived(cfg, node, addresses, args.vrid_base)
+        text, more = render_keepalived(cfg, node, addresses, args.vrid_base, args.notify_script)
         files[f"keepalived-{node}.conf"] = text
         if not diags:
             diags = more  # the same groups give the same warnings for every node
-    files["ha-agents-notify"] = render_notify_script(cfg, args.ha_agents, args.vrid_base)
+    files["ha-agents-notify"] = render_notify_script(
+        cfg, args.ha_agents, args.vrid_base, args.notify_script
+    )
     return files, diags
 
 
@@ -204,5 +206,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--ha-agents",
         default="/usr/bin/ha-agents",
         help="ha-agents command the notify script runs (default /usr/bin/ha-agents)",
+    )
+    ka.add_argument(
+        "--notify-script",
+        default=NOTIFY_SCRIPT,
+        help=f"where ha-agents-notify will be installed (default {NOTIFY_SCRIPT})",
     )
     ka.set_defaults(func=_run)

@@ -182,8 +182,10 @@ def render_keepalived(
     node: str,
     addresses: Mapping[str, list[str]],
     vrid_base: int = 51,
+    notify_path: str = NOTIFY_SCRIPT,
 ) -> tuple[str, list[Diagnostic]]:
-    """keepalived.conf for ``node`` (one of ``cfg.hacf.nodes``)."""
+    """keepalived.conf for ``node`` (one of ``cfg.hacf.nodes``); ``notify_path`` is where
+    the script of :func:`render_notify_script` is installed."""
     insts, diags = instances(cfg, vrid_base)
     adv, version = advert_int(cfg.hacf.keepalive_ms)
     off = cfg.hacf.auto_failback is AutoFailback.OFF
@@ -223,17 +225,20 @@ def render_keepalived(
             ]
         if inst.others:
             body += [
-                f'notify_master "{NOTIFY_SCRIPT} start {inst.name}"',
-                f'notify_backup "{NOTIFY_SCRIPT} stop {inst.name}"',
-                f'notify_fault "{NOTIFY_SCRIPT} stop {inst.name}"',
-                f'notify_stop "{NOTIFY_SCRIPT} stop {inst.name}"',
+                f'notify_master "{notify_path} start {inst.name}"',
+                f'notify_backup "{notify_path} stop {inst.name}"',
+                f'notify_fault "{notify_path} stop {inst.name}"',
+                f'notify_stop "{notify_path} stop {inst.name}"',
             ]
         out += [f"vrrp_instance {inst.name} {{", *(f"    {b}" for b in body), "}"]
     return "\n".join(out) + "\n", diags
 
 
 def render_notify_script(
-    cfg: ClusterConfig, ha_agents: str = "/usr/bin/ha-agents", vrid_base: int = 51
+    cfg: ClusterConfig,
+    ha_agents: str = "/usr/bin/ha-agents",
+    vrid_base: int = 51,
+    install_path: str = NOTIFY_SCRIPT,
 ) -> str:
     """The shell script keepalived runs on state changes: start/stop the non-IP resources."""
     insts, _ = instances(cfg, vrid_base)
@@ -241,7 +246,7 @@ def render_notify_script(
     lines = [
         "#!/bin/sh",
         "# keepalived notify script, exported by ha-agents: ACTION (start|stop) INSTANCE.",
-        f"# Install as {NOTIFY_SCRIPT}, owner root, mode 0755.",
+        f"# Install as {install_path}, owner root, mode 0755.",
         "set -u",
         f"HA_AGENTS={q(ha_agents)}",
         f"CONFIG_DIR={q(cfg.config_dir)}",
