@@ -443,3 +443,30 @@ def test_peer_deadtime_follows_its_announced_dt_within_two_seconds_grace() -> No
     )
     eng2.handle(rx(huge, 1.0))
     assert [a for a in eng2.handle(Tick(9.0)) if isinstance(a, NodeDead)]  # capped
+
+
+def test_dead_peer_restarting_is_up_again_and_reported_as_restart() -> None:
+    eng = started()
+    eng.handle(rx(status("node2", 7, hg=200), 1.0))
+    eng.handle(Tick(7.0))  # declared dead
+    acts = eng.handle(rx(status("node2", 1, hg=201, st="init"), 9.0))
+    assert texts(acts) == [
+        "info: Heartbeat restart on node node2",
+        "info: Link node2:eth0 up.",
+        "info: Status update for node node2: status init",
+    ]
+    assert NodeReturned("node2", 200, 201, "higher generation") in acts
+    assert NodeUp("node2", "heard") in acts
+    assert eng.peers["node2"].state is PeerState.ALIVE
+
+
+def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() -> None:
+    eng = started()
+    eng.handle(rx(status("node2", 3, hg=200), 1.0))
+    eng.handle(rx(envelope((("t", "shutdone"), ("st", "dead")), "node2", 4, 200), 1.5))
+    assert eng.peers["node2"].state is PeerState.LEAVING
+    acts = eng.handle(rx(status("node2", 1, hg=201, st="init"), 3.0))
+    assert NodeReturned("node2", 200, 201, "higher generation") in acts
+    assert eng.peers["node2"].state is PeerState.ALIVE
+    assert eng.snapshot(3.0).nodes[0].status == "init"
+    assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
