@@ -23,6 +23,7 @@ from ha_agents.wire.codec import Datagram, Field, WireError, decode
 from ha_agents.wire.pcap import PcapError, UdpPacket, parse_capture
 
 PROG = "ha-agents decode"
+DEFAULT_PORT = 694
 
 
 class InputError(Exception):
@@ -226,10 +227,26 @@ def _from_hex(raw: bytes) -> bytes:
 def _packets(args: argparse.Namespace) -> tuple[list[Result], list[str]]:
     if args.pcap is not None:
         try:
-            cap = parse_capture(_read_input(args.pcap), args.port)
+            cap = parse_capture(_read_input(args.pcap), None)
         except PcapError as exc:
             raise InputError(f"{args.pcap}: {exc}") from exc
-        return [_from_udp(p) for p in cap.packets], cap.warnings
+        port = args.port or DEFAULT_PORT
+        packets = [p for p in cap.packets if port in (p.sport, p.dport)]
+        if not packets and args.port is None:
+            # udpport mismatch is a classic reason for nodes not seeing each other:
+            # show Heartbeat-looking datagrams on whatever port they use.
+            packets = [p for p in cap.packets if p.payload[:4] in (b"###\n", b">>>\n")]
+            ports = sorted({p.dport for p in packets})
+            if packets:
+                cap.warnings.append(
+                    f"no datagrams on port {port}; showing Heartbeat datagrams on port(s) "
+                    f"{', '.join(map(str, ports))} (check udpport in ha.cf)"
+                )
+        args.port_label = str(port)
+        if packets and port not in (packets[0].sport, packets[0].dport):
+            args.port_label = ", ".join(map(str, sorted({p.dport for p in packets})))
+        args.port = port
+        return [_from_udp(p) for p in packets], cap.warnings
     raw = _read_input(args.input)
     return [Result(1, _from_hex(raw) if args.hex else raw)], []
 
@@ -271,7 +288,8 @@ def run(args: argparse.Namespace) -> int:
             _render_text(r, lines)
         if args.pcap is not None:
             summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
-            lines.append(f"{len(results)} datagrams on port {args.port}: {summary or 'none'}")
+            label = f"port {args.port_label}"
+            lines.append(f"{len(results)} datagrams on {label}: {summary or 'none'}")
         print("\n".join(lines))
     if args.pcap is not None and not results:
         print(f"{PROG}: no UDP datagrams on port {args.port} in {args.pcap}", file=sys.stderr)
@@ -300,7 +318,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--authkeys", metavar="FILE", help="verify with this authkeys file")
     p.add_argument("--hex", action="store_true", help="INPUT is hex text, not raw bytes")
     p.add_argument("--pcap", metavar="FILE", help="read every datagram from a capture")
-    p.add_argument("--port", type=_port, default=694, help="UDP port in the capture (default 694)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="UDP port in the capture (default 694; if nothing is there, any port "
+        "carrying Heartbeat datagrams)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.set_defaults(func=_main)
 

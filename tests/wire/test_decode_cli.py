@@ -161,3 +161,16 @@ def test_fallback_authkeys_parser_keeps_heartbeats_key_rules() -> None:
     for bad in ("1 md5 k\n", "auth 2\n1 md5 k\n", "auth x\n", "auth 1\n1 md5\n"):
         with pytest.raises(InputError):
             parse_authkeys(bad, "ak")
+
+
+def test_capture_on_another_udpport_is_found_and_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pcap = next(p for p in pcap_files() if p.name == "G_md5_port6940.pcap")
+    ak = _authkeys_for("G_md5_port6940", tmp_path)
+    rc, out, err = _run(capsys, "--pcap", str(pcap), "--authkeys", str(ak))
+    assert rc == 0
+    assert "check udpport in ha.cf" in err
+    assert out.rstrip().endswith("11 datagrams on port 6940: 11 good")
+    rc, out, err = _run(capsys, "--pcap", str(pcap), "--port", "694")
+    assert rc == 0 and "no UDP datagrams on port 694" in err
