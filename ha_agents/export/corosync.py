@@ -186,6 +186,15 @@ def render_corosync(cfg: ClusterConfig, addrs: NodeAddresses) -> tuple[str, list
     diags += more
     crypto, more = _crypto(cfg)
     diags += more
+    if cfg.hacf.deadtime_ms * 10 // 22 < MIN_TOKEN_MS:
+        loc = cfg.hacf.locations.get("deadtime")
+        msg = (
+            f"deadtime {cfg.hacf.deadtime_ms} ms is shorter than corosync's practical floor: "
+            f"token {MIN_TOKEN_MS} ms, so a lost node is noticed after about "
+            f"{MIN_TOKEN_MS * 22 // 10} ms"
+        )
+        path = f"{cfg.config_dir.rstrip('/')}/ha.cf"
+        diags.append(notes.note(loc, notes.SHORT_DEADTIME, msg, path))
     totem = [
         "version: 2",
         f"cluster_name: {cfg.hacf.cluster}",

@@ -29,6 +29,7 @@ NOT_IN_VRRP = "EX617"  # keepalived: group without an address has no VRRP instan
 MULTICAST_LINK = "EX618"  # mcast/bcast become knet unicast
 ASSUMED_LSB = "EX619"  # script not found here; assumed to be an init script
 STONITH_DIRECTIVE = "EX620"  # legacy stonith directives are not converted
+SHORT_DEADTIME = "EX621"  # deadtime shorter than corosync's floor
 
 
 def note(loc: Location | None, code: str, message: str, fallback_path: str = "ha.cf") -> Diagnostic:

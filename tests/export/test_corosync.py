@@ -112,6 +112,13 @@ def test_token_from_deadtime_with_floor() -> None:
     assert "token: 5000\n" in text
 
 
+def test_short_deadtime_warns_about_the_token_floor() -> None:
+    _, diags = render_corosync(make_config(deadtime_ms=500, keepalive_ms=100), HERE)
+    assert "EX621" in _codes(diags)
+    _, diags = render_corosync(make_config(deadtime_ms=3000, keepalive_ms=1000), HERE)
+    assert "EX621" not in _codes(diags)
+
+
 def test_two_node_quorum_only_for_two_nodes() -> None:
     two, _ = render_corosync(make_config(), HERE)
     three, _ = render_corosync(make_config(nodes=("node1", "node2", "node3")), HERE)
