@@ -57,8 +57,12 @@ def invoke(
     workdir: Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
+    prefix: Sequence[str] = (),
 ) -> CommandResult:
     """Run ``agent action`` as ``convention`` with ``params``.
+
+    ``prefix`` goes before the command (e.g. ``ip netns exec NS`` to run it in a
+    network namespace).
 
     * OCF: ``OCF_ROOT``, ``OCF_RESOURCE_INSTANCE=instance``, ``OCF_RESKEY_<k>=<v>``.
     * heartbeat-class: ``agent ARGS... action`` — ``args`` if given, else ``k=v`` words.
@@ -82,7 +86,7 @@ def invoke(
         defaults.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
         extra["HA_AGENT_DEFAULTS"] = str(defaults)
         argv = [str(agent), action]
-    return run_command(argv, timeout, env=clean_env(extra))
+    return run_command([*prefix, *argv], timeout, env=clean_env(extra))
 
 
 def _expect_status(convention: Convention, result: CommandResult, running: bool) -> bool:
@@ -102,6 +106,8 @@ def check_lifecycle(
     args: Sequence[str] | None = None,
     workdir: Path | None = None,
     timeout: float = 60.0,
+    env: Mapping[str, str] | None = None,
+    prefix: Sequence[str] = (),
 ) -> list[str]:
     """stop, status, start, status, start again, restart (LSB), stop, status, stop again.
 
@@ -112,7 +118,17 @@ def check_lifecycle(
     transcript: list[str] = []
 
     def call(action: str) -> CommandResult:
-        res = invoke(agent, convention, action, params, args=args, workdir=workdir, timeout=timeout)
+        res = invoke(
+            agent,
+            convention,
+            action,
+            params,
+            args=args,
+            workdir=workdir,
+            timeout=timeout,
+            env=env,
+            prefix=prefix,
+        )
         transcript.append(
             f"[{convention.value}] {action}: rc={res.rc} stdout={res.stdout.strip()!r}"
             f" stderr={res.stderr.strip()!r}"

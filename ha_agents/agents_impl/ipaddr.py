@@ -1,0 +1,114 @@
+"""IPaddr on the agent SDK: a virtual IPv4 address with gratuitous ARP.
+
+A declarative front for the address logic of the resources package
+(:mod:`ha_agents.resources.ipaddr`: plan, add, remove, status over an AddressManager
+port; netlink and the raw-socket ARP announcer at the edges).  The SDK adds the LSB
+convention, generated meta-data, typed parameters, logging and the start/stop checks.
+
+heartbeat-class: ``IPaddr::IP[/PREFIX[/NIC[/BROADCAST]]]`` (one argument, as Heartbeat's);
+OCF: ``OCF_RESKEY_ip``, ``cidr_netmask``, ``nic``, ``broadcast``, ``arp_count``,
+``arp_interval``.  pyroute2 is imported only by actions that touch the kernel, so
+``meta-data`` runs with any Python that sees ha_agents.
+"""
+
+from __future__ import annotations
+
+from ha_agents.agent import (
+    Agent,
+    GenericError,
+    Integer,
+    NotConfigured,
+    Running,
+    Stopped,
+    String,
+)
+from ha_agents.resources import ipaddr
+
+
+class IPaddr(Agent):
+    """Adds a virtual IPv4 address as an alias (NIC:N) of the interface that routes to it
+    (found from the routing table when not given) and announces it with gratuitous ARP.
+    """
+
+    name = "IPaddr"
+    version = "1.0"
+    shortdesc = "Virtual IPv4 address with gratuitous ARP (ha_agents SDK)"
+    positional = ("ip",)
+
+    ip = String(
+        required=True,
+        unique=True,
+        description="The IPv4 address, e.g. 192.0.2.50; the heartbeat-class form "
+        "IP/PREFIX/NIC/BROADCAST is accepted too.",
+        shortdesc="IPv4 address",
+    )
+    cidr_netmask = String(
+        default="", description="Prefix length (24) or dotted netmask; default: from the route."
+    )
+    nic = String(default="", description="Interface; default: the one routing to ip.")
+    broadcast = String(default="", description="Broadcast address; default: from the prefix.")
+    arp_count = Integer(
+        default=5, minimum=1, maximum=100, description="Gratuitous ARP announcements to send."
+    )
+    arp_interval = Integer(
+        default=200, minimum=0, maximum=10000, description="Milliseconds between announcements."
+    )
+
+    def address(self) -> ipaddr.IPaddrParams:
+        if "/" in self.ip and not (self.cidr_netmask or self.nic or self.broadcast):
+            parsed = ipaddr.parse_heartbeat(self.ip)
+        else:
+            parsed = ipaddr.parse_ocf(
+                {
+                    "OCF_RESKEY_ip": self.ip,
+                    "OCF_RESKEY_cidr_netmask": self.cidr_netmask,
+                    "OCF_RESKEY_nic": self.nic,
+                    "OCF_RESKEY_broadcast": self.broadcast,
+                }
+            )
+        if isinstance(parsed, str):
+            raise NotConfigured(parsed)
+        return parsed
+
+    def validate(self) -> None:
+        from ha_agents.resources.netlink import NetlinkAddressManager
+
+        with NetlinkAddressManager() as mgr:
+            _check(ipaddr.validate(self.address(), mgr))
+
+    def start(self) -> None:
+        from ha_agents.resources.garp import RawGarp
+        from ha_agents.resources.netlink import NetlinkAddressManager
+
+        announcer = RawGarp(
+            self.arp_count, self.arp_interval / 1000, background="fork", still_owned=_present
+        )
+        with NetlinkAddressManager() as mgr:
+            self.log.info("%s", _check(ipaddr.start(self.address(), mgr, announcer)))
+
+    def stop(self) -> None:
+        from ha_agents.resources.netlink import NetlinkAddressManager
+
+        with NetlinkAddressManager() as mgr:
+            self.log.info("%s", _check(ipaddr.stop(self.address(), mgr)))
+
+    def monitor(self, depth: int) -> Running | Stopped:
+        from ha_agents.resources.netlink import NetlinkAddressManager
+
+        with NetlinkAddressManager() as mgr:
+            res = _check(ipaddr.status(self.address(), mgr))
+        return Running(res.message) if res.running else Stopped(res.message)
+
+
+def _check(res: ipaddr.Result) -> ipaddr.Result:
+    if not res.ok:
+        raise (GenericError if res.configured else NotConfigured)(res.message)
+    return res
+
+
+def _present(ip: str) -> bool:
+    """Is ``ip`` still configured here?  (A fresh netlink socket: safe after fork.)"""
+    from ha_agents.resources.netlink import NetlinkAddressManager
+
+    with NetlinkAddressManager() as mgr:
+        return mgr.find(ip) is not None
