@@ -14,7 +14,8 @@ import pytest
 PKG = Path(__file__).resolve().parents[2] / "ha_agents"
 # The SDK and the agents built on it alone (agents_impl/ipaddr.py and httpd.py wrap the
 # resources package's logic, which needs pyroute2).
-SDK_FILES = sorted((PKG / "agent").glob("*.py")) + [
+SDK_FILES = [
+    *sorted((PKG / "agent").glob("*.py")),
     PKG / "agents_impl" / "__init__.py",
     PKG / "agents_impl" / "redis.py",
 ]
