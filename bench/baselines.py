@@ -13,7 +13,8 @@ moves the VIP 192.0.2.50.  Once the client gets answers from n1, a fault hits n1
 * ``hang``:  every process of the manager gets SIGSTOP (the web server keeps running).
 
 Measured from the fault: (a) ``vip`` — the VIP appears on n2 (polled every ~20 ms),
-(b) ``client`` — the first HTTP answer from n2, (c) ``gap`` — the client's longest run
+(b) ``client`` — the first HTTP answer from n2 (requests time out after 0.1 s, so a
+request sent to the dead owner costs at most that), (c) ``gap`` — the client's longest run
 without an answer (0 when n1 kept answering).  Prints median/min/max per system and
 fault.  Add a system by adding a builder to SYSTEMS (see ``_heartbeat``).
 
@@ -115,7 +116,7 @@ def run_trial(system: str, build: Builder, fault: str, timeout: float = 20.0) ->
         serve_name(n1, "node1")
         serve_name(n2, "node2")
         kill = build(lab, n1, n2)
-        poller = HttpPoller(client, f"http://{VIP}/", interval=0.01, timeout=0.2).start()
+        poller = HttpPoller(client, f"http://{VIP}/", interval=0.01, timeout=0.1).start()
         if not (wait_until(lambda: _has_vip(n1), 60) and poller.wait_ok(30, backend="node1")):
             raise RuntimeError(f"{system}: n1 never served the VIP")
         time.sleep(1.0)  # settle: steady answers from n1

@@ -230,9 +230,7 @@ class HeartbeatNode:
 
     def kill(self, sig: int = signal.SIGKILL) -> list[int]:
         """Send ``sig`` to every process of the node (SIGKILL: power loss; SIGSTOP: hang)."""
-        pids = self.pids()
-        for pid in pids:
-            procs.send(pid, sig)
+        pids = procs.send_all(self.pids(), sig)
         if sig == signal.SIGKILL:
             procs.wait_gone(pids, 5.0)
             self._reap()

@@ -109,7 +109,7 @@ class KeepalivedNode:
         if not wait_until(lambda: (r / "vrrp.pid").exists() or proc.poll() is not None, timeout=10):
             raise LabError(f"keepalived {self.name} did not start its VRRP process in 10 s")
         if proc.poll() is not None:
-            raise LabError(f"keepalived {self.name} exited: {self.log()[-1500:]}")
+            raise LabError(f"keepalived {self.name} exited {proc.returncode}: {self.log()[-1500:]}")
 
     def pids(self) -> list[int]:
         """The parent and its children (its process group), by PID."""

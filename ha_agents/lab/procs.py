@@ -82,6 +82,22 @@ def send(pid: int, sig: int) -> bool:
     return True
 
 
+def send_all(pids: Iterable[int], sig: int) -> list[int]:
+    """Signal every PID; for SIGKILL, SIGSTOP them all first.
+
+    Freezing first makes a kill instantaneous for the whole set, like a power loss: no
+    process sees another one die (parent-death signals, SIGCHLD) and reacts — e.g. a
+    child sending a "shutting down" packet — before its own SIGKILL arrives.
+    """
+    targets = list(pids)
+    if sig == signal.SIGKILL:
+        for pid in targets:
+            send(pid, signal.SIGSTOP)
+    for pid in targets:
+        send(pid, sig)
+    return targets
+
+
 def send_group(pgid: int, sig: int) -> bool:
     """Signal a process group we created (start_new_session); False if it is gone."""
     try:
@@ -141,7 +157,4 @@ class Group:
 
     def signal(self, sig: int) -> list[int]:
         """Signal every live member by PID; returns them."""
-        members = self.pids()
-        for pid in members:
-            send(pid, sig)
-        return members
+        return send_all(self.pids(), sig)
