@@ -25,17 +25,27 @@ def lab() -> Iterator[Lab]:
 
 @pytest.mark.netns
 @pytest.mark.heartbeat
-@pytest.mark.parametrize("method", ["md5", "sha1"])
-def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, method: str) -> None:
+@pytest.mark.parametrize(("method", "media_kind"), [("md5", "ucast"), ("sha1", "bcast")])
+def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(
+    lab: Lab, method: str, media_kind: str
+) -> None:
     key = f"interop-{method}-key"
     addrs = {"node1": lab.ip(11), "node2": lab.ip(12)}
     h1 = lab.add_host("node1", lab.cidr(11))
     h2 = lab.add_host("node2", lab.cidr(12))
+    for host, host_part in ((h1, 11), (h2, 12)):
+        # a broadcast address, as ifupdown/DHCP set one: Heartbeat sends bcast to the
+        # interface's configured brd (0.0.0.0, i.e. nowhere, without one)
+        host.run(["ip", "addr", "del", lab.cidr(host_part), "dev", "eth0"])
+        host.run(["ip", "addr", "add", lab.cidr(host_part), "brd", "+", "dev", "eth0"])
     ha_cf = make_ha_cf(
-        addrs, keepalive="200ms", warntime="600ms", deadtime="1", initdead="2", media="ucast"
+        addrs, keepalive="200ms", warntime="600ms", deadtime="1", initdead="2", media=media_kind
     )
     hb = lab.add_heartbeat_node(h1, "node1", ha_cf, authkeys=f"auth 1\n1 {method} {key}\n")
-    media = [medium("ucast", "eth0", peer=a) for a in addrs.values()]
+    if media_kind == "ucast":
+        media = [medium("ucast", "eth0", peer=a) for a in addrs.values()]
+    else:
+        media = [medium("bcast", "eth0")]
     ours = AgentNode(
         lab.tmpdir,
         "node2",
@@ -90,6 +100,15 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, metho
     assert "attempted replay attack" not in hb.log()[mark:]
     assert wait_status(lambda: ours.nodestatus("node1"), "active", 10) is not None
 
+    # a clean stop of ha_agents: Heartbeat gets shutdone and marks it dead at once
+    mark = hb.log_mark()
+    assert ours.stop() == 0
+    assert hb.wait_log(r"Received shutdown notice from 'node2'\.", 3, since=mark) is not None
+    assert wait_status(lambda: hb.nodestatus("node2"), "dead", 3) is not None
+    ours.start()
+    assert wait_status(lambda: hb.nodestatus("node2"), "active", 15) is not None
+    assert wait_status(lambda: ours.nodestatus("node1"), "active", 10) is not None
+
     # Heartbeat dies: ha_agents notices within deadtime + one keepalive
     t0 = time.monotonic()
     assert hb.wait_log(r"Heartbeat restart on node node2", 1, since=mark) is not None
@@ -97,7 +116,7 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(lab: Lab, metho
     assert wait_status(lambda: ours.nodestatus("node1"), "dead", 10) is not None
     our_detect = time.monotonic() - t0
     print(
-        f"\n{method}: Heartbeat saw ha_agents SIGKILL after {hb_detect:.3f}s; "
+        f"\n{method}/{media_kind}: Heartbeat saw ha_agents SIGKILL after {hb_detect:.3f}s; "
         f"ha_agents saw Heartbeat SIGKILL after {our_detect:.3f}s "
         f"(deadtime {DEAD}s, keepalive {KEEPALIVE}s)"
     )
