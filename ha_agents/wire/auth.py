@@ -42,7 +42,7 @@ from ha_agents.wire.codec import (
     Field,
     Message,
     Trailer,
-    classic_lines,
+    classic_before_auth,
     classic_text,
     decode,
     encode_netstring,
@@ -216,7 +216,7 @@ class Authenticator:
                 "method_mismatch",
                 f"inner auth index {inner.key_index} != trailer index {tr.key_index}",
             )
-        want = digester.hexdigest(classic_lines(names[:-1], values[:-1], msg.types[:-1]))
+        want = digester.hexdigest(classic_before_auth(msg))
         if not hmac.compare_digest(want, inner.digest):
             raise WireError("bad_inner_auth", f"inner auth digest of index {inner.key_index} wrong")
 

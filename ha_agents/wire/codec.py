@@ -124,13 +124,14 @@ class Message:
     name index built on first use: the receive path touches only a few fields.
     """
 
-    __slots__ = ("_fields", "_first", "_names", "_types", "_values")
+    __slots__ = ("_contents", "_fields", "_first", "_names", "_types", "_values")
 
     _names: tuple[str, ...]
     _values: tuple[bytes, ...]
     _types: tuple[int, ...]
     _fields: tuple[Field, ...] | None
     _first: dict[str, int] | None
+    _contents: tuple[bytes, ...] | None  # netstring contents "(T)name=value", if decoded
 
     def __init__(self, fields: Iterable[Field] = ()) -> None:
         fs = tuple(fields)
@@ -143,6 +144,7 @@ class Message:
         self._types = tuple(f.type for f in fs)
         self._fields = fs
         self._first = None
+        self._contents = None
 
     @classmethod
     def _columns(
@@ -155,6 +157,7 @@ class Message:
         m._types = types
         m._fields = None
         m._first = None
+        m._contents = None
         return m
 
     @classmethod
@@ -372,6 +375,30 @@ def classic_lines(
     return b"".join(lines)
 
 
+def classic_before_auth(msg: Message) -> bytes:
+    """Classic text of every field but the last (the ``auth`` field) - the inner digest input.
+
+    Caller guarantees: types 0/1 only, no other ``auth`` field.  For a decoded netstring
+    message it reuses the field contents ``(0)name=value``: join them with newlines and
+    drop the ``(0)`` prefixes in one pass, unless a value itself contains ``\n(0)``.
+    """
+    names, values, types = msg._names[:-1], msg._values[:-1], msg._types[:-1]
+    cs = msg._contents
+    if cs is None or not names:
+        return classic_lines(names, values, types)
+    parts = list(cs[:-1])
+    if 1 in types:
+        b64 = binascii.b2a_base64
+        for i, t in enumerate(types):
+            if t == 1:
+                parts[i] = b"(1)%s=%s" % (names[i].encode("ascii"), b64(values[i], newline=False))
+    joined = b"\n".join(parts)
+    if joined.count(b"\n(0)") != types[1:].count(0):
+        return classic_lines(names, values, types)
+    text = joined.replace(b"\n(0)", b"\n") + b"\n"
+    return text[3:] if types[0] == 0 else text
+
+
 _STRING_LINE = b"%s=%s\n".__mod__
 
 
@@ -492,6 +519,7 @@ def _decode_fast(data: bytes) -> Datagram | None:
     # Names are printable ASCII (no NUL), types single digits: convert in bulk.
     names = tuple(b"\0".join(ns).decode("ascii").split("\0"))
     msg = Message._columns(names, vs, tuple(b"".join(ts).translate(_DIGIT_VALUE)))
+    msg._contents = cs
     idx, _, hexd = tm[2].partition(b" ")
     trailer = Trailer(int(idx), hexd.decode("ascii"))
     return Datagram(msg, data[: endm + 4], trailer, "netstring")

@@ -16,6 +16,7 @@ from ha_agents.wire.codec import (
     WireError,
     _decode_fast,
     _decode_netstring,
+    classic_before_auth,
     classic_text,
     decode,
     encode_classic,
@@ -191,3 +192,15 @@ def test_encode_classic_refuses_newline_in_string() -> None:
 def test_base64_in_classic_is_canonical() -> None:
     good = binascii.b2a_base64(UUID, newline=False)
     assert decode(b">>>\n(1)u=" + good + b"\n<<<\n").message.get_bytes("u") == UUID
+
+
+def test_classic_text_shortcut_falls_back_when_a_value_holds_a_field_prefix() -> None:
+    fields = (
+        Field.text("t", "x"),
+        Field("note", b"a\n(0)b=c", 0),
+        Field.binary("u", UUID),
+        Field.text("auth", "1 0"),
+    )
+    msg = decode(encode_netstring(fields, Trailer(1, "0"))).message
+    assert classic_before_auth(msg) == b"t=x\nnote=a\n(0)b=c\n(1)u=VxjRnaA6S0ybaOZUf0RsJg==\n"
+    assert classic_before_auth(Message(fields)) == classic_text(fields)

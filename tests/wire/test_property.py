@@ -15,6 +15,8 @@ from ha_agents.wire.codec import (
     WireError,
     _decode_fast,
     _decode_netstring,
+    classic_before_auth,
+    classic_text,
     decode,
     encode_classic,
     encode_netstring,
@@ -25,7 +27,9 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 NAME_CHARS = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "=()")
 
 names = st.text(alphabet=NAME_CHARS, min_size=1, max_size=12)
-tricky = st.sampled_from([b",", b"%%%\n", b"12:(0)a=b,", b":", b"(", b"=", b"\n", b"###\n"])
+tricky = st.sampled_from(
+    [b",", b"%%%\n", b"12:(0)a=b,", b":", b"(", b"=", b"\n", b"###\n", b"\n(0)", b"(0)"]
+)
 values = st.lists(st.one_of(st.binary(max_size=40), tricky), max_size=4).map(b"".join)
 fields = st.builds(Field, names, values, st.integers(0, 5))
 trailers = st.builds(
@@ -50,6 +54,9 @@ def test_netstring_round_trip(fs: list[Field], trailer: Trailer) -> None:
     assert dg.encode() == data
     fast = _decode_fast(data)
     assert fast is None or fast == _decode_netstring(data)
+    if fs and all(f.type < 2 and f.name != "auth" for f in fs):
+        signed_like = decode(encode_netstring([*fs, Field("auth", b"1 0")], trailer))
+        assert classic_before_auth(signed_like.message) == classic_text(fs)
 
 
 classic_fields = st.one_of(
