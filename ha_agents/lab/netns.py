@@ -438,6 +438,32 @@ class Lab:
         self._check_open()
         return KeepalivedNode(self, host, name, conf)
 
+    def partition(self, side_a: Sequence[Host], side_b: Sequence[Host]) -> None:
+        """Drop all traffic between two groups of hosts on the bridges (ARP included).
+
+        Hosts in neither group still reach both sides (e.g. a client seeing both halves
+        of a split cluster).  Replaces an earlier partition; :meth:`heal` removes it.
+        """
+        ports_a = [link.port for h in side_a for link in h.links.values()]
+        ports_b = [link.port for h in side_b for link in h.links.values()]
+        if not ports_a or not ports_b or set(ports_a) & set(ports_b):
+            raise LabError("partition: need two disjoint, non-empty groups of hosts")
+        a = ", ".join(f'"{p}"' for p in ports_a)
+        b = ", ".join(f'"{p}"' for p in ports_b)
+        rules = (
+            "table bridge hal_partition {\n"
+            "  chain cut { type filter hook forward priority 0; policy accept;\n"
+            f"    iifname {{ {a} }} oifname {{ {b} }} drop\n"
+            f"    iifname {{ {b} }} oifname {{ {a} }} drop\n"
+            "  }\n}\n"
+        )
+        self.heal()
+        self.bridge.run(["nft", "-f", "-"], input=rules)
+
+    def heal(self) -> None:
+        """Remove the partition set by :meth:`partition` (no-op if there is none)."""
+        self.bridge.run(["nft", "delete", "table", "bridge", "hal_partition"], check=False)
+
     def sysctl(self, host: Host, key: str, value: str | int) -> None:
         if not re.match(r"^[a-z0-9_.\-/]+$", key):
             raise LabError(f"bad sysctl key {key!r}")

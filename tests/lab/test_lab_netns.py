@@ -231,3 +231,16 @@ def test_lab_netem_one_way_loss_blocks_only_sending(lab: Lab) -> None:
     assert after > before
     n1.netem(loss_pct=0)
     assert _ping(n1, "192.0.2.12")
+
+
+def test_lab_partition_splits_two_hosts_while_a_client_reaches_both(lab: Lab) -> None:
+    n1 = lab.add_host("n1", "192.0.2.11/24")
+    n2 = lab.add_host("n2", "192.0.2.12/24")
+    c = lab.add_client("c", "192.0.2.100/24")
+    lab.partition([n1], [n2])
+    assert not _ping(n1, "192.0.2.12")
+    assert _ping(c, "192.0.2.11") and _ping(c, "192.0.2.12")
+    lab.heal()
+    assert _ping(n1, "192.0.2.12")
+    with pytest.raises(LabError, match="disjoint"):
+        lab.partition([n1], [n1])
