@@ -1,6 +1,7 @@
 """Interop: one ha_agents node and one real Heartbeat 3.0.6 node (Debian package, own
 mount+UTS namespace, private /etc/ha.d) form a cluster, with md5 and with sha1; each sees
-the other alive, and each sees the other die within deadtime + one keepalive."""
+the other alive, and each sees the other die within deadtime + one keepalive; over
+ucast (md5), bcast (sha1) and mcast 233.252.0.1 (md5; not covered by the spec captures)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ def lab() -> Iterator[Lab]:
 
 @pytest.mark.netns
 @pytest.mark.heartbeat
-@pytest.mark.parametrize(("method", "media_kind"), [("md5", "ucast"), ("sha1", "bcast")])
+@pytest.mark.parametrize(
+    ("method", "media_kind"), [("md5", "ucast"), ("sha1", "bcast"), ("md5", "mcast")]
+)
 def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(
     lab: Lab, method: str, media_kind: str
 ) -> None:
@@ -44,6 +47,8 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(
     hb = lab.add_heartbeat_node(h1, "node1", ha_cf, authkeys=f"auth 1\n1 {method} {key}\n")
     if media_kind == "ucast":
         media = [medium("ucast", "eth0", peer=a) for a in addrs.values()]
+    elif media_kind == "mcast":  # the group make_ha_cf gives Heartbeat
+        media = [medium("mcast", "eth0", group="233.252.0.1", ttl=1, loop=False)]
     else:
         media = [medium("bcast", "eth0")]
     ours = AgentNode(
