@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ha_agents.lab import Host, Lab, wait_until
+from ha_agents.lab import Host, Lab, LabError, wait_until
 from ha_agents.lab.heartbeat import make_ha_cf
 from ha_agents.lab.httpserver import serve_name
 from ha_agents.lab.keepalived import make_keepalived_conf
@@ -105,7 +105,10 @@ class Trial:
 
 
 def _has_vip(host: Host) -> bool:
-    return any(a.split("/")[0] == VIP for a in host.addresses("eth0"))
+    try:
+        return any(a.split("/")[0] == VIP for a in host.addresses("eth0"))
+    except LabError:  # one failed look (e.g. `ip` killed from outside): just look again
+        return False
 
 
 def run_trial(system: str, build: Builder, fault: str, timeout: float = 20.0) -> Trial:

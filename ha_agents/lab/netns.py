@@ -517,6 +517,7 @@ class Lab:
         live = [p for p in self._procs if p.returncode is None]
         for p in live:
             procs.send_group(p.pid, signal.SIGTERM)
+            procs.send_group(p.pid, signal.SIGCONT)
         wait_until(
             lambda: not any(procs.pids_in_group(p.pid) for p in live),
             timeout=self.grace,

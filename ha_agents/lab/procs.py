@@ -126,6 +126,7 @@ def terminate(pids: Iterable[int], grace: float = 3.0) -> None:
     started = {p: start_time(p) for p in pids if p != os.getpid()}
     for pid in started:
         send(pid, signal.SIGTERM)
+        send(pid, signal.SIGCONT)  # a stopped (hung) process acts on SIGTERM only now
     for pid in wait_gone(started, grace):
         if started[pid] is not None and start_time(pid) == started[pid]:
             send(pid, signal.SIGKILL)
