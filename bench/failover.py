@@ -45,7 +45,7 @@ from ha_agents.lab.poller import HttpPoller
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
 SYSTEMS = ("heartbeat", "keepalived", "ha_agents")
-FAULTS = ("kill", "hang", "stop")
+FAULTS = ("kill", "hang", "stop", "standby")  # standby: heartbeat and ha_agents only
 
 
 class VipWatch:
@@ -114,7 +114,13 @@ class Cluster:
                 host, node, ha_cf=self.spec.ha_cf(), haresources=self.spec.haresources(),
                 authkeys=AUTHKEYS,
             )  # fmt: skip
-            return Node(hb.start, hb.kill, hb.stop)
+            return Node(
+                hb.start,
+                hb.kill,
+                hb.stop,
+                lambda: hb.run_in(["/usr/share/heartbeat/hb_standby", "all"]),
+                lambda: hb.run_in(["/usr/share/heartbeat/hb_takeover", "all"]),
+            )
         prio = 150 if node == "node1" else 100
         me, peer = NODES[node], NODES["node2" if node == "node1" else "node1"]
         conf = make_keepalived_conf(
@@ -133,12 +139,20 @@ class Node:
     start: Callable[[], object]
     kill: Callable[[int], object]
     stop: Callable[[], object]
+    standby: Callable[[], object] | None = None
+    takeover: Callable[[], object] | None = None
 
 
 class HaNode(Node):
     def __init__(self, lab: Lab, host: Host, node: str, spec: ClusterSpec) -> None:
         self.n = LabNode(lab, host, node, spec)
-        super().__init__(self.n.start, self.n.kill, self.n.stop)
+        super().__init__(
+            self.n.start,
+            self.n.kill,
+            self.n.stop,
+            lambda: self.n.ctl("standby", "all"),
+            lambda: self.n.ctl("takeover", "all"),
+        )
 
 
 def inject(c: Cluster, fault: str) -> None:
@@ -147,6 +161,9 @@ def inject(c: Cluster, fault: str) -> None:
         c.h1.link_down()
     elif fault == "hang":
         c.n1.kill(signal.SIGSTOP)
+    elif fault == "standby":
+        assert c.n1.standby is not None
+        c.n1.standby()
     else:
         c.n1.stop()
 
@@ -170,6 +187,9 @@ def restore(c: Cluster, fault: str) -> None:
         _restart(c)
     elif fault == "hang":
         c.n1.kill(signal.SIGCONT)
+    elif fault == "standby":
+        assert c.n1.takeover is not None
+        c.n1.takeover()
     else:
         _restart(c)
 
@@ -189,6 +209,9 @@ def run_system(
             for fault in faults:
                 res = Result(system, setting, fault)
                 out.append(res)
+                if fault == "standby" and c.n1.standby is None:
+                    res.note = "no standby command"
+                    continue
                 for i in range(trials):
                     time.sleep(c.grace)
                     if not poller.wait_ok(10, after=time.monotonic(), backend="n1"):
