@@ -4,9 +4,10 @@
 the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
 ``haresources()``, ``AUTHKEYS``) for a real Heartbeat node, or as a ``ClusterConfig``
 for an ha_agents node.  ``start_ha_agents(lab, host, node, spec)`` starts an ha_agents
-node with this module's runner (``python -m ha_agents.failover_io.labcluster SPEC``):
-the daemon of ``ha-agents run`` with the failover plug-in, on a ``ClusterConfig`` built
-from the spec (no config loader needed).  ``vip_holders(hosts, vip)`` says which hosts
+node: ``ha-agents run`` on the rendered files (plus ``failover.cf`` for fencing), or,
+where the config loader is not installed, this module's runner (``python -m
+ha_agents.failover_io.labcluster SPEC``: the same daemon and plug-in on a
+``ClusterConfig`` built from the spec).  ``vip_holders(hosts, vip)`` says which hosts
 carry the VIP.
 """
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -35,6 +38,7 @@ from ha_agents.config.model import (
     ResourceGroup,
     ResourceSpec,
 )
+from ha_agents.failover.options import FILENAME
 from ha_agents.lab import procs
 from ha_agents.lab.netns import Host, Lab
 from ha_agents.lab.registry import LabError
@@ -182,6 +186,11 @@ class LabNode:
         keys = self.config_dir / "authkeys"
         keys.write_text(AUTHKEYS)
         keys.chmod(0o600)
+        if spec.fence_command:
+            (self.config_dir / FILENAME).write_text(
+                f"fence_command {shlex.join(spec.fence_command)}\n"
+                f"fence_retry {spec.fence_retry_s:g}\n"
+            )
         self.spec_file = self.root / "spec.json"
         self.spec_file.write_text(
             json.dumps(
@@ -205,7 +214,13 @@ class LabNode:
     def start(self) -> None:
         if self.running():
             raise LabError(f"ha_agents node {self.node} is already running")
-        argv = [sys.executable, "-m", "ha_agents.failover_io.labcluster", str(self.spec_file)]
+        if have_config_loader():  # the real command on the rendered files
+            argv = self.argv(
+                "run", "--config-dir", str(self.config_dir), "--node", self.node,
+                "--state-dir", str(self.state_dir), "--run-dir", str(self.run_dir),
+            )  # fmt: skip
+        else:
+            argv = [sys.executable, "-m", "ha_agents.failover_io.labcluster", str(self.spec_file)]
         with open(self.output, "ab") as out:
             self._proc = self.host.popen(argv, stdout=out, stderr=out)
 
@@ -267,6 +282,10 @@ def start_ha_agents(lab: Lab, host: Host, node: str, spec: ClusterSpec) -> LabNo
     n = LabNode(lab, host, node, spec)
     n.start()
     return n
+
+
+def have_config_loader() -> bool:
+    return importlib.util.find_spec("ha_agents.config.load") is not None
 
 
 def vip_holders(hosts: Iterable[Host], vip: str) -> list[str]:
