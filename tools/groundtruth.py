@@ -18,8 +18,8 @@ Heartbeat runs as ``heartbeat -f`` inside ``unshare --mount --uts --net --propag
 private``: a fresh network namespace with a veth pair ``eth0``/``eth1`` (eth0 has
 192.0.2.11/24, TEST-NET-1; nothing leaves the namespace), the hostname set to the node
 name, and private bind mounts over ``/etc/ha.d`` (a copy of the shipped tree plus the
-case files), ``/var/lib/heartbeat`` (empty skeleton) and ``/run``.  The host's
-/etc/ha.d is never written.
+case files), ``/var/lib/heartbeat`` (empty skeleton) and ``/run``, and a tmpfs over
+``/var/log`` (a case's logfile).  The host's /etc/ha.d and logs are never written.
 
 Verdict: exit status 6 (or any exit within ``grace`` seconds after
 "Configuration validated") = refused; still running ``grace`` seconds after
@@ -184,6 +184,8 @@ def run_case(case: Path, grace: float = 2.5, timeout: float = 20.0) -> dict[str,
                 f"mount --bind {q(str(etc))} /etc/ha.d",
                 f"mount --bind {q(str(var_lib))} /var/lib/heartbeat",
                 f"mount --bind {q(str(run))} /run",
+                # the case's logfile/debugfile land in a private /var/log, not the host's
+                "mount -t tmpfs -o mode=0755 tmpfs /var/log",
                 f"exec {HEARTBEAT} -f",
             ]
         )

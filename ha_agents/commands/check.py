@@ -30,7 +30,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "each problem is.  Exit 0 accepted (warnings allowed), 1 refused, 2 usage.",
     )
     p.add_argument("--config-dir", default="/etc/ha.d", metavar="DIR")
-    p.add_argument("--node", metavar="NAME", help="this node's name (default: nodeinfo, uname -n)")
+    p.add_argument(
+        "--node",
+        metavar="NAME",
+        help="this node's 'uname -n' (default: this machine's); DIR/nodeinfo, when present, "
+        "names the node instead, as in Heartbeat",
+    )
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument(
         "--peer-config-dir",
@@ -66,7 +71,7 @@ def _peer_node(peer_dir: str, me: str) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    node = args.node or local_node_name(args.config_dir)
+    node = local_node_name(args.config_dir, args.node)
     ext = bool(args.allow_extensions)
     cfg, diags = load_config(args.config_dir, node, extensions=ext, remote=bool(args.remote))
     refused = cfg is None or has_errors(diags)

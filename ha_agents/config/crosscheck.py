@@ -18,9 +18,11 @@ from ha_agents.config.model import (
     AuthMethod,
     AutoFailback,
     HaCf,
+    Location,
     MediumKind,
     ResourceGroup,
 )
+from ha_agents.config.values import is_ipv6
 
 Emit = Callable[[str, int, str, str], Diagnostic]
 
@@ -215,44 +217,79 @@ def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
             out.append(
                 emit(p, n, "HA130", f"mcast: interface [{show(m.dev)}] has no IPv4 address{where}")
             )
-        if m.kind in (MediumKind.UCAST, MediumKind.UCAST6) and m.peer and not host.resolves(m.peer):
+        if m.kind is MediumKind.UCAST6 and m.peer and not is_ipv6(m.peer):
+            msg = f"ucast6: bad address [{show(m.peer)}] (needs an IPv6 address)"
+            out.append(error(p, n, "HA134", msg))
+        elif m.kind is MediumKind.UCAST and m.peer and not host.resolves(m.peer):
             out.append(
                 emit(p, n, "HA134", f"{m.kind.value}: cannot resolve peer [{show(m.peer)}]{where}")
             )
     for ping in hacf.ping_nodes:
         for h in ping.hosts:
-            if not host.resolves(h):
-                out.append(
-                    emit(
-                        ping.loc.path,
-                        ping.loc.line,
-                        "HA134",
-                        f"ping: unknown host [{show(h)}]{where}",
-                    )
-                )
+            if host.resolves(h):
+                continue
+            if ping.is_group:  # Heartbeat logs "unknown host" and starts anyway
+                msg = f"ping_group {show(ping.name)}: unknown host [{show(h)}]{where}"
+                out.append(warning(ping.loc.path, ping.loc.line, "HA134", msg))
+            else:
+                msg = f"ping: unknown host [{show(h)}]{where}"
+                out.append(emit(ping.loc.path, ping.loc.line, "HA134", msg))
+    out.extend(_clients(hacf, host, emit, where))
+    return out
+
+
+def _entry_locs(hacf: HaCf, kind: str, count: int) -> list[Location]:
+    locs = list(hacf.entry_locations.get(kind, ()))
+    fallback = hacf.locations.get(kind) or Location(_any_path(hacf), 1)
+    return (locs + [fallback] * count)[:count]
+
+
+def _any_path(hacf: HaCf) -> str:
+    loc = next(iter(hacf.locations.values()), None)
+    return loc.path if loc else "ha.cf"
+
+
+def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagnostic]:
+    """respawn/failfast users and programs, apiauth users/groups, STONITH types/files."""
+    out: list[Diagnostic] = []
     for kind, entries in (("respawn", hacf.respawn), ("failfast", hacf.failfast)):
-        for _user, cmd, _args in entries:
-            loc = hacf.locations.get(kind)
-            if not host.is_executable(cmd):
-                out.append(
-                    emit(
-                        loc.path if loc else "",
-                        loc.line if loc else 1,
-                        "HA132",
-                        f"{kind}: client command [{show(cmd)}] is not executable{where}",
-                    )
-                )
-    for _type, cfgfile in hacf.stonith:
-        loc = hacf.locations.get("stonith")
+        for (user, cmd, _args), loc in zip(
+            entries, _entry_locs(hacf, kind, len(entries)), strict=True
+        ):
+            if not host.user_exists(user):
+                msg = f"{kind}: invalid uid [{show(user)}] for client child{where}"
+                out.append(emit(loc.path, loc.line, "HA135", msg))
+            if not host.path_exists(cmd):
+                msg = f"{kind}: client command [{show(cmd)}] does not exist{where}"
+                out.append(emit(loc.path, loc.line, "HA132", msg))
+    for args, loc in zip(
+        hacf.apiauth, _entry_locs(hacf, "apiauth", len(hacf.apiauth)), strict=True
+    ):
+        for arg in args[1:]:
+            key, _, names = arg.partition("=")
+            exists = host.user_exists if key == "uid" else host.group_exists
+            for name in (x for x in names.split(",") if x):
+                if not exists(name):
+                    what = "user" if key == "uid" else "group"
+                    msg = f"apiauth: unknown {what} [{show(name)}]{where}"
+                    out.append(emit(loc.path, loc.line, "HA135", msg))
+    for (stype, cfgfile), loc in zip(
+        hacf.stonith, _entry_locs(hacf, "stonith", len(hacf.stonith)), strict=True
+    ):
+        if not host.stonith_type_exists(stype):
+            msg = f"stonith: invalid STONITH type [{show(stype)}]{where}"
+            out.append(emit(loc.path, loc.line, "HA133", msg))
         if not host.path_exists(cfgfile):
-            out.append(
-                emit(
-                    loc.path if loc else "",
-                    loc.line if loc else 1,
-                    "HA133",
-                    f"stonith: cannot open config file [{show(cfgfile)}]{where}",
-                )
-            )
+            msg = f"stonith: cannot open config file [{show(cfgfile)}]{where}"
+            out.append(emit(loc.path, loc.line, "HA133", msg))
+    for sargs, loc in zip(
+        hacf.stonith_hosts,
+        _entry_locs(hacf, "stonith_host", len(hacf.stonith_hosts)),
+        strict=True,
+    ):
+        if not host.stonith_type_exists(sargs[1]):
+            msg = f"stonith_host: invalid STONITH type [{show(sargs[1])}]{where}"
+            out.append(emit(loc.path, loc.line, "HA133", msg))
     return out
 
 

@@ -200,6 +200,10 @@ class _Builder:
     auto_failback: AutoFailback = AutoFailback.LEGACY
     nice_failback_line: int | None = None
     seen: dict[str, int] = field(default_factory=dict)
+    entry_locs: dict[str, list[Location]] = field(default_factory=dict)
+
+    def entry(self, name: str, line: int) -> None:
+        self.entry_locs.setdefault(name, []).append(self.loc(line))
 
     def err(self, line: int, code: str, msg: str) -> None:
         self.diags.append(error(self.path, line, code, msg))
@@ -325,8 +329,12 @@ def _word(b: _Builder, d: str, v: str, n: int) -> None:
         b.values[d] = v.lower() if d in CASELESS_CHOICES else v
         return
     if d in STRING_DIRECTIVES:
-        if d == "debug" and parse_int(v) is None:
+        num = parse_leading_int(v)
+        if d == "debug" and num is None:
             b.warn(n, "HA164", f"debug '{shown}' is not a number; debugging stays off")
+        if d in ("debug", "hopfudge") and num is not None and not 0 <= num <= 255:
+            b.err(n, "HA106", f"{d} '{shown}' out of range (0-255)")
+            return
         b.values[d] = v
         return
     if d == "auto_failback":
@@ -455,6 +463,7 @@ def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
             return
         entry = (user, cmd, tuple(args[2:]))
         (b.respawn if d == "respawn" else b.failfast).append(entry)
+        b.entry(d, n)
     elif d == "apiauth":
         if len(args) < 2 or not all(a.startswith(("uid=", "gid=")) for a in args[1:]):
             b.err(
@@ -465,18 +474,21 @@ def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
             )
             return
         b.apiauth.append(tuple(args))
+        b.entry(d, n)
         b.warn(n, "HA160", "'apiauth' is accepted but has no effect in ha_agents")
     elif d == "stonith":
         if len(args) < 2:
             b.err(n, "HA120", "stonith needs a device type and a config file")
             return
         b.stonith.append((args[0], args[1]))
+        b.entry(d, n)
         b.warn(n, "HA160", "'stonith' is accepted but has no effect in ha_agents")
     elif d == "stonith_host":
         if len(args) < 2:
             b.err(n, "HA120", "stonith_host needs a host (or *) and a device type")
             return
         b.stonith_hosts.append(tuple(args))
+        b.entry(d, n)
 
 
 def _mcast(b: _Builder, d: str, args: list[str], n: int) -> None:
@@ -494,24 +506,28 @@ def _mcast(b: _Builder, d: str, args: list[str], n: int) -> None:
     if len(args) < 3:
         b.err(n, "HA117", f"{d} [{dev}] missing port")
         return
-    port = parse_int(args[2])
-    if port is None or not 0 < port < 65536:
+    # port, ttl and loop are read like C atoi (``694x`` is 694, ``abc`` is 0), then
+    # stored in 16/8-bit fields: port 70000 is 4464, ttl 256 is 0 (verified)
+    port = (parse_leading_int(args[2]) or 0) % 65536
+    if port == 0:
         b.err(n, "HA117", f"{d} [{dev}] bad port [{show(args[2])}]")
         return
     if len(args) < 4:
         b.err(n, "HA117", f"{d} [{dev}] missing ttl")
         return
-    ttl = parse_int(args[3])
-    if ttl is None or ttl % 256 > 255 or ttl > 255:
-        b.err(n, "HA117", f"{d} [{dev}] bad ttl [{show(args[3])}] (0-255)")
+    ttl = (parse_leading_int(args[3]) or 0) % 256
+    if ttl > 4:
+        b.err(n, "HA117", f"{d} [{dev}] bad ttl [{show(args[3])}] (Heartbeat allows 0-4)")
         return
     if len(args) < 5:
         b.err(n, "HA117", f"{d} [{dev}] missing loop")
         return
-    loop = parse_int(args[4])
-    if loop is None or loop not in (0, 1):
+    loop = parse_leading_int(args[4]) or 0
+    if loop not in (0, 1):
         b.err(n, "HA117", f"{d} [{dev}] bad loop [{show(args[4])}] (0 or 1)")
         return
+    if len(args) > 5:
+        b.warn(n, "HA152", f"{d}: extra words after the loop flag are ignored")
     kind = MediumKind.MCAST if d == "mcast" else MediumKind.MCAST6
     b.media.append(
         Medium(kind, args[0], b.loc(n), port=port, group=group, ttl=ttl, loop=bool(loop))
@@ -563,4 +579,5 @@ def _build(b: _Builder) -> HaCf:
         failfast=tuple(b.failfast),
         stonith=tuple(b.stonith),
         apiauth=tuple(b.apiauth),
+        entry_locations={k: tuple(v) for k, v in b.entry_locs.items()},
     )

@@ -66,7 +66,9 @@ def parse_haresources(text: str, path: str) -> tuple[tuple[ResourceGroup, ...], 
                 )
             )
         w = words(line.text)
-        node, resources = w[0], [parse_resource(t, loc) for t in w[1:]]
+        head = words(line.head or "")
+        node = head[0] if head else w[0]
+        resources = [parse_resource(t, loc) for t in w[1:]]
         if not resources:
             diags.append(
                 warning(path, n, "HR206", f"group for node '{show(node)}' has no resources")

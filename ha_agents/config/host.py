@@ -28,6 +28,12 @@ class HostFacts(Protocol):
 
     def resolves(self, host: str) -> bool: ...
 
+    def user_exists(self, name: str) -> bool: ...
+
+    def group_exists(self, name: str) -> bool: ...
+
+    def stonith_type_exists(self, name: str) -> bool: ...
+
 
 @dataclass(frozen=True)
 class StaticHost:
@@ -40,6 +46,18 @@ class StaticHost:
     paths: frozenset[str] = frozenset()
     executables: frozenset[str] = frozenset()
     names: frozenset[str] = field(default_factory=frozenset)
+    users: frozenset[str] = frozenset({"root", "hacluster"})
+    groups: frozenset[str] = frozenset({"root", "haclient"})
+    stonith_types: frozenset[str] = frozenset({"null", "external/ssh"})
+
+    def user_exists(self, name: str) -> bool:
+        return name in self.users
+
+    def group_exists(self, name: str) -> bool:
+        return name in self.groups
+
+    def stonith_type_exists(self, name: str) -> bool:
+        return name in self.stonith_types
 
     def interface_exists(self, name: str) -> bool:
         return name in self.interfaces

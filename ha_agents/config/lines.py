@@ -33,6 +33,7 @@ class SourceLine:
     lineno: int
     text: str
     had_cr: bool = False
+    head: str | None = None  # haresources: the first physical line, backslash kept
 
     @property
     def blank(self) -> bool:
@@ -107,27 +108,31 @@ def authkeys_lines(text: str) -> list[SourceLine]:
 
 
 def haresources_lines(text: str) -> list[SourceLine]:
-    """haresources: comments stripped, ``\\`` continuations joined."""
+    """haresources: comments stripped, ``\\`` continuations joined.
+
+    As Heartbeat's daemon reads it (verified): a physical line whose raw text ends in
+    ``\\`` continues on the next one, even when the backslash is inside a comment;
+    the group's node is the first word of its first physical line (so a line holding
+    only ``\\`` names the node ``\\``).
+    """
     result: list[SourceLine] = []
     pending: list[str] = []
+    head = ""
     start = 0
     cr_seen = False
     for n, (line, cr) in enumerate(_physical(text), 1):
         body = _strip_comment(line)
         if not pending:
-            start = n
-            cr_seen = False
+            start, head, cr_seen = n, body, False
         cr_seen = cr_seen or cr
-        # the shell sees the CR as part of the line: "\\\r" is not a continuation
-        raw_end = body + ("\r" if cr and body == line else "")
-        if raw_end.endswith("\\"):
-            pending.append(body[:-1])
+        if line.endswith("\\") and not cr:
+            pending.append(body[:-1] if body.endswith("\\") else body)
             continue
         pending.append(body)
-        result.append(SourceLine(start, "".join(pending), cr_seen))
+        result.append(SourceLine(start, "".join(pending), cr_seen, head))
         pending = []
     if pending:
-        result.append(SourceLine(start, "".join(pending), cr_seen))
+        result.append(SourceLine(start, "".join(pending), cr_seen, head))
     return result
 
 

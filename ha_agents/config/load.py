@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import grp
 import os
+import pwd
 import socket
 import stat
 import struct
@@ -29,6 +31,7 @@ from ha_agents.config.values import is_ipv6
 MAX_BYTES = 1 << 20  # a config file larger than 1 MiB is refused
 REPO_RESOURCE_D = str(Path(__file__).resolve().parents[2] / "resource.d")
 SYSTEM_RESOURCE_D = "/etc/ha.d/resource.d"
+STONITH_PLUGINS = "/usr/lib/stonith/plugins"
 _SIOCGIFADDR = 0x8915
 _SIOCGIFBRDADDR = 0x8919
 
@@ -50,6 +53,8 @@ def read_file(path: str, limit: int = MAX_BYTES) -> FileRead:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             return FileRead(None, st.st_mode, "is a directory, not a file")
+        if stat.S_ISCHR(st.st_mode) and _is_dev_null(st):
+            return FileRead(b"", st.st_mode)  # reads as an empty file, as for Heartbeat
         if not stat.S_ISREG(st.st_mode):
             return FileRead(None, st.st_mode, "is not a regular file")
         chunks: list[bytes] = []
@@ -69,6 +74,14 @@ def read_file(path: str, limit: int = MAX_BYTES) -> FileRead:
         os.close(fd)
 
 
+def _is_dev_null(st: os.stat_result) -> bool:
+    try:
+        null = os.stat("/dev/null")
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and null.st_rdev == st.st_rdev
+
+
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ENOENT:
         return "does not exist"
@@ -83,14 +96,15 @@ def uname_node() -> str:
     return os.uname().nodename
 
 
-def local_node_name(config_dir: str) -> str:
-    """This node's name: the first word of ``<config_dir>/nodeinfo``, else ``uname -n``."""
+def local_node_name(config_dir: str, default: str | None = None) -> str:
+    """This node's name as Heartbeat finds it: the first word of ``<config_dir>/nodeinfo``,
+    else ``default`` (what ``--node`` says ``uname -n`` is), else ``uname -n``."""
     got = read_file(os.path.join(config_dir, "nodeinfo"), limit=65536)
     if got.data is not None:
         w = words(decode(got.data).split("\n", 1)[0])
         if w:
             return w[0]
-    return uname_node()
+    return default if default else uname_node()
 
 
 class RealHost:
@@ -171,6 +185,30 @@ class RealHost:
             return True
         return host.lower() in self._names
 
+    def user_exists(self, name: str) -> bool:
+        try:
+            pwd.getpwnam(name)
+        except (KeyError, ValueError, UnicodeError):
+            return False
+        return True
+
+    def group_exists(self, name: str) -> bool:
+        try:
+            grp.getgrnam(name)
+        except (KeyError, ValueError, UnicodeError):
+            return False
+        return True
+
+    def stonith_type_exists(self, name: str) -> bool:
+        """A STONITH plugin: stonith2/TYPE.so or external/NAME under STONITH_PLUGINS."""
+        if "\0" in name or ".." in name:
+            return False
+        if name.startswith("external/"):
+            return self.is_executable(os.path.join(STONITH_PLUGINS, name))
+        if "/" in name:
+            return False
+        return self.path_exists(os.path.join(STONITH_PLUGINS, "stonith2", name + ".so"))
+
 
 def _resource_dirs(config_dir: str) -> tuple[str, ...]:
     dirs = [os.path.join(config_dir, "resource.d"), REPO_RESOURCE_D, SYSTEM_RESOURCE_D]
@@ -209,7 +247,8 @@ def load_config(
     """Read ha.cf, authkeys and haresources from ``config_dir``.
 
     Returns the config (None when Heartbeat 3.0.6 would refuse it) and every problem
-    found.  ``node`` is this node's name (default: nodeinfo, else ``uname -n``).
+    found.  ``node`` is this machine's ``uname -n`` (default: the real one); as in
+    Heartbeat, ``config_dir/nodeinfo`` overrides it when present.
     ``extensions``: allow ha_agents-only features (sha256 keys) as warnings.
     ``remote``: the files belong to another machine, so checks against this machine
     (interfaces, devices, programs, names) are only warnings.
@@ -230,7 +269,7 @@ def _load(
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     facts: HostFacts = host if host is not None else RealHost()
-    local = node if node else local_node_name(config_dir)
+    local = local_node_name(config_dir, node)
     hacf_path = os.path.join(config_dir, "ha.cf")
     keys_path = os.path.join(config_dir, "authkeys")
     res_path = os.path.join(config_dir, "haresources")

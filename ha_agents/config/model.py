@@ -116,6 +116,10 @@ class HaCf:
     failfast: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     stonith: tuple[tuple[str, str], ...] = ()
     apiauth: tuple[tuple[str, ...], ...] = ()
+    # the line of each respawn/failfast/stonith/stonith_host/apiauth entry, in order
+    entry_locations: dict[str, tuple[Location, ...]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
     @property
     def effective_initdead_ms(self) -> int:

@@ -29,9 +29,8 @@ def _materialised(case: Path, tmp_path: Path) -> Path:
     return d
 
 
-def _node_arg(case: Path) -> str | None:
-    if (case / "nodeinfo").exists():
-        return None  # like Heartbeat: nodeinfo names the node
+def _node_arg(case: Path) -> str:
+    """The hostname Heartbeat ran with (a nodeinfo file in the case wins over it)."""
     return str(groundtruth_module().case_node(case))
 
 

@@ -185,3 +185,38 @@ def test_line_splitters_crlf_and_nul() -> None:
     assert [ln.text for ln in hacf_lines("a 1\r\nb 2\x00junk\n")] == ["a 1", "b 2"]
     lines = haresources_lines("n1 a \\\r\n b\r\n")
     assert lines[0].had_cr
+
+
+def test_mcast_numbers_read_like_atoi_and_ttl_limit() -> None:
+    ok = ["694 0 0", "70000 1 0", "694x 4 1", "694 256 0", "694 abc 0", "694 1 1x"]
+    for tail in ok:
+        _, diags = parse_hacf(f"mcast eth0 233.252.0.1 {tail}\n", P)
+        assert not [d for d in diags if d.severity is Severity.ERROR], tail
+    for tail in ("0 1 0", "abc 1 0", "694 5 0", "694 255 0", "694 -1 0", "694 1 2"):
+        _, diags = parse_hacf(f"mcast eth0 233.252.0.1 {tail}\n", P)
+        assert [d.code for d in diags if d.severity is Severity.ERROR] == ["HA117"], tail
+
+
+def test_debug_and_hopfudge_ranges() -> None:
+    for line, bad in (
+        ("debug 255", False),
+        ("debug 256", True),
+        ("debug -1", True),
+        ("debug abc", False),
+        ("hopfudge 300", True),
+        ("hopfudge abc", False),
+    ):
+        _, diags = parse_hacf(line + "\n", P)
+        assert any(d.severity is Severity.ERROR for d in diags) is bad, line
+
+
+def test_haresources_node_is_first_word_of_first_physical_line() -> None:
+    # a backslash inside a comment still continues the line (Heartbeat's daemon)
+    groups, _ = parse_haresources("node1 192.0.2.50 # c \\\nnode9\n", "hr")
+    assert [g.node for g in groups] == ["node1"]
+    # a line holding only a backslash names the node "\"
+    groups, _ = parse_haresources("\\\nnode1 192.0.2.50\n", "hr")
+    assert groups[0].node == "\\"
+    # "\ " (backslash, blank) is no continuation
+    groups, _ = parse_haresources("node1 192.0.2.50 \\ \nnode9\n", "hr")
+    assert [g.node for g in groups] == ["node1", "node9"]
