@@ -61,7 +61,7 @@ class LocalDaemon:
                 str(self.state_dir),
                 "--run-dir",
                 str(self.run_dir),
-            ),  # fmt: skip
+            ),
             stdout=out,
             stderr=out,
             cwd=REPO,
