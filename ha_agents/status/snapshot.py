@@ -9,6 +9,11 @@ from ha_agents.membership.snapshot import MembershipSnapshot
 
 JsonDict = dict[str, object]
 
+#: Engine counters that count events, not dropped datagrams.
+NOT_DROPS = frozenset(
+    {"own_echo", "rexmit_answered", "lost_packets", "rexmit_given_up", "source_changed"}
+)
+
 
 def _age(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
@@ -54,7 +59,8 @@ def snapshot_document(
         "uuid": snap.uuid,
         "seq": snap.seq,
         "nodes": nodes,
-        "dropped": dict(snap.counters),
+        "dropped": {k: v for k, v in snap.counters if k not in NOT_DROPS},
+        "counters": dict(snap.counters),
         "parameters": dict(parameters),
         "resources": resources,
     }
