@@ -27,8 +27,13 @@ from ha_agents.lab import Host, Lab
 ENTRIES = Path(__file__).resolve().parents[2] / "ha_agents" / "agents_impl" / "resource.d"
 IPADDR, HTTPD = ENTRIES / "IPaddr", ENTRIES / "httpd"
 # The entry scripts start as `#!/usr/bin/env python3` and re-exec with this when that
-# Python lacks pyroute2 (ha_agents sets it for the scripts it runs).
-ENV = {"HA_AGENTS_PYTHON": sys.executable}
+# Python lacks pyroute2 (ha_agents sets it for the scripts it runs).  With this
+# interpreter's directory first in PATH no re-exec is needed (ocf-tester's `su nobody`
+# resets PATH: meta-data then runs with the system python3, from the checkout).
+ENV = {
+    "HA_AGENTS_PYTHON": sys.executable,
+    "PATH": f"{Path(sys.executable).parent}:/usr/sbin:/usr/bin:/sbin:/bin",
+}
 
 
 @pytest.mark.parametrize("agent", [IPADDR, HTTPD], ids=lambda p: p.name)
