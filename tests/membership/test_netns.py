@@ -56,6 +56,11 @@ def test_bcast_pair_sees_each_other_and_clean_stop_is_seen(lab: Lab) -> None:
     assert_see_each_other(nodes)
     assert nodes["node1"].status("listhblinks", "-v", "node2").stdout == "\teth0\tup\n"
     assert nodes["node1"].status("hbstatus").returncode == 0
+    # the resource manager plugged into the daemon answers rscstatus
+    rsc = nodes["node1"].status("rscstatus").stdout
+    assert rsc in ("all\n", "local\n", "foreign\n", "none\n", "transition\n")
+    assert nodes["node1"].doc()["resources"]["rscstatus"] == rsc.strip()
+    assert nodes["node1"].status("hbparameter", "-p", "keepalive").stdout == "200ms\n"
     summary = nodes["node1"].status().stdout.splitlines()
     assert summary[0].startswith("node node1: active (generation ")
     assert summary[1].startswith("  node2: active, heard ") and summary[2] == "    eth0: up"
