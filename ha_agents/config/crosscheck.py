@@ -269,7 +269,7 @@ def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagno
             key, _, names = arg.partition("=")
             exists = host.user_exists if key == "uid" else host.group_exists
             for name in (x for x in names.split(",") if x):
-                if not exists(name):
+                if not name.isdigit() and not exists(name):  # numeric ids are taken as is
                     what = "user" if key == "uid" else "group"
                     msg = f"apiauth: unknown {what} [{show(name)}]{where}"
                     out.append(emit(loc.path, loc.line, "HA135", msg))

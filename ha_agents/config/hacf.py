@@ -435,6 +435,10 @@ def _medium_word(b: _Builder, d: str, v: str, n: int) -> None:
 
 
 def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
+    if not args and d in ("mcast", "mcast6", "ucast", "ucast6", "ping_group"):
+        # verified: ucast/mcast alone crash Heartbeat (SIGSEGV), the others are refused
+        b.err(n, "HA117", f"'{d}' without arguments (Heartbeat refuses or crashes on it)")
+        return
     if d in ("mcast", "mcast6"):
         _mcast(b, d, args, n)
     elif d in ("ucast", "ucast6"):
@@ -451,8 +455,7 @@ def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
             b.warn(n, "HA152", f"{d}: extra words after the peer are ignored")
     elif d == "ping_group":
         if len(args) < 2:
-            if args:
-                b.err(n, "HA117", "ping_group needs a name and at least one host")
+            b.err(n, "HA117", "ping_group needs a name and at least one host")
             return
         b.pings.append(PingNode(args[0], tuple(args[1:]), b.loc(n), is_group=True))
     elif d in ("respawn", "failfast"):

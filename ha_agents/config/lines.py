@@ -122,6 +122,8 @@ def haresources_lines(text: str) -> list[SourceLine]:
     cr_seen = False
     for n, (line, cr) in enumerate(_physical(text), 1):
         body = _strip_comment(line)
+        if not pending and line.lstrip(BLANKS).startswith("#"):
+            continue  # a comment line never continues (verified)
         if not pending:
             start, head, cr_seen = n, body, False
         cr_seen = cr_seen or cr
