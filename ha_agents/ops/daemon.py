@@ -243,8 +243,10 @@ class OpsDaemon(Daemon):
         self.log.info(f"Reloading configuration from {self.ops.config_dir} ({origin})")
         new, diags = load_config(self.ops.config_dir, self.ops.node)
         text = render_text(diags)
-        for line in text.splitlines():
-            self.log.log(Level.ERROR if ": error " in line else Level.WARN, f"reload: {line}")
+        for diag in diags:
+            level = Level.ERROR if diag.severity is Severity.ERROR else Level.WARN
+            for line in render_text([diag]).splitlines():
+                self.log.log(level, f"reload: {line}")
         if new is None or has_errors(diags):
             self.log.log(
                 Level.ERROR, "Configuration reload failed; running configuration unchanged"

@@ -8,11 +8,13 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from ha_agents.daemon.control import request, socket_path
 from ha_agents.daemon.labnode import PY, REPO, AgentNode, ha_cf_text
 from ha_agents.lab.waiting import wait_until
 
-RUN = [PY, str(REPO / "tests/ops/opsrun.py"), "run"]
+RUN = [PY, "-m", "ha_agents", "run"]
 
 
 class OpsNode(AgentNode):
@@ -52,6 +54,12 @@ class OpsNode(AgentNode):
         if proc.poll() is not None:
             raise AssertionError(f"{self.node} exited: {self.output()}")
         self.started_at = time.monotonic()
+
+    def fast_doc(self) -> dict[str, Any]:
+        """The status document over the control socket, in-process (no CLI start-up)."""
+        reply = request(socket_path(self.run_dir), {"cmd": "status"})
+        doc = reply.get("status") if reply else None
+        return doc if isinstance(doc, dict) else {}
 
     def log_text(self) -> str:
         path = self.dir / "log"
