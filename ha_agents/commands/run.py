@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from ha_agents import __version__
 
@@ -16,6 +17,19 @@ DEFAULT_RUN_DIR = "/run/heartbeat"
 #: Optional upper-layer plug-in: a module with ``create(config, log)`` returning
 #: ``(UpperLayer, Executor)`` or None.  See docs/daemon.md.
 UPPER_PLUGIN = "ha_agents.failover.daemon_plugin"
+#: Optional operations layer: ``add_arguments(parser)`` and ``options(args)``, with
+#: ``ha_agents.ops.daemon.OpsDaemon`` (a Daemon subclass: systemd notify, hooks,
+#: metrics, reload).  Without it ``run`` uses the plain Daemon.
+OPS_PLUGIN = "ha_agents.ops.runargs"
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return None
+        raise
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,16 +43,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--node", default=None, help="this node's name (default: nodeinfo, uname -n)")
     p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR")
     p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    ops = _optional(OPS_PLUGIN)
+    if ops is not None:
+        ops.add_arguments(p)
     p.set_defaults(func=handle)
 
 
 def _load_upper(config: object, log: object) -> tuple[object, object] | None:
-    try:
-        module = importlib.import_module(UPPER_PLUGIN)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and UPPER_PLUGIN.startswith(exc.name):
-            return None
-        raise
+    module = _optional(UPPER_PLUGIN)
+    if module is None:
+        return None
     created = module.create(config, log)
     return None if created is None else (created[0], created[1])
 
@@ -63,13 +77,15 @@ def handle(args: argparse.Namespace) -> int:
     log.info("**************************")
     log.info(f"Configuration validated. Starting ha_agents {__version__}")
     upper = _load_upper(config, log)
-    daemon = Daemon(
-        config,
-        Paths(Path(args.state_dir), Path(args.run_dir)),
-        log,
-        upper=upper[0] if upper else None,  # type: ignore[arg-type]
-        executor=upper[1] if upper else None,  # type: ignore[arg-type]
-    )
+    paths = Paths(Path(args.state_dir), Path(args.run_dir))
+    plug = {"upper": upper[0] if upper else None, "executor": upper[1] if upper else None}
+    ops = _optional(OPS_PLUGIN)
+    if ops is not None:
+        from ha_agents.ops.daemon import OpsDaemon
+
+        daemon: Daemon = OpsDaemon(config, paths, log, ops=ops.options(args), **plug)  # type: ignore[arg-type]
+    else:
+        daemon = Daemon(config, paths, log, **plug)  # type: ignore[arg-type]
     try:
         return asyncio.run(daemon.run())
     finally:

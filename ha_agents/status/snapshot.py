@@ -60,7 +60,7 @@ def snapshot_document(
         "seq": snap.seq,
         "nodes": nodes,
         "dropped": {k: v for k, v in snap.counters if k not in NOT_DROPS},
-        "counters": dict(snap.counters),
+        "events": {k: v for k, v in snap.counters if k in NOT_DROPS},
         "parameters": dict(parameters),
         "resources": resources,
     }

@@ -83,7 +83,7 @@ def test_heartbeat_and_ha_agents_form_a_cluster_and_detect_death(
     assert hb.wait_log(r"lost packet\(s\) for \[node2\]", 3, since=hb_mark) is not None
     assert hb.wait_log(r"No pkts missing from node2!", 3, since=hb_mark) is not None
     assert wait_status(lambda: "No pkts missing from node1!" in ours.output(), True, 3)
-    assert ours.doc()["counters"].get("rexmit_answered", 0) >= 1
+    assert ours.doc()["events"].get("rexmit_answered", 0) >= 1
     assert hb.nodestatus("node2") == "active" and ours.nodestatus("node1") == "active"
 
     # ha_agents dies: Heartbeat notices within deadtime + one keepalive.  Both announce

@@ -195,7 +195,7 @@ def test_forged_and_foreign_datagrams_are_dropped_and_counted(lab: Lab) -> None:
     dropped = n1.doc()["dropped"]
     assert dropped["forged_self"] == 1 and dropped["unknown_node"] == 1
     assert sum(v for k, v in dropped.items() if k not in ("forged_self", "unknown_node")) >= 1
-    assert "own_echo" not in dropped and n1.doc()["counters"]["own_echo"] >= 1
+    assert "own_echo" not in dropped and n1.doc()["events"]["own_echo"] >= 1
     out = n1.output()
     assert "claiming to be from this node [node1] from foreign address 192.0.2.66" in out
     assert "unknown node [stranger] at 192.0.2.66" in out
