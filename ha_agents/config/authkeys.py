@@ -152,13 +152,14 @@ def parse_authkeys(
             continue
         if method is AuthMethod.CRC and key_words:
             diags.append(
-                warning(
+                error(
                     path,
                     n,
                     "HK314",
-                    f"crc takes no key: Heartbeat drops this line, so key {index} is not defined",
+                    f"crc takes no key: Heartbeat refuses a key after 'crc' (write '{index} crc')",
                 )
             )
+            refused = True
             continue
         key = encode(key_words[0]) if key_words else b""
         if len(key_words) > 1:

@@ -159,7 +159,9 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                 "splits the cluster; add a second, independent medium",
             )
         )
-    if hacf.auto_failback is AutoFailback.LEGACY and "auto_failback" not in hacf.locations:
+    if hacf.auto_failback is AutoFailback.LEGACY and not (
+        {"auto_failback", "nice_failback"} & hacf.locations.keys()
+    ):
         out.append(
             warning(
                 path,

@@ -143,7 +143,8 @@ def test_authkeys_refusals() -> None:
         ("auth 16\n16 md5 k\n", "HK304"),
         ("auth 1\n1 MD5 k\n", "HK305"),
         ("auth 1\n1 md5\n", "HK307"),
-        ("auth 1\n1 crc key\n", "HK313"),
+        ("auth 1\n1 crc key\n", "HK314"),
+        ("auth 2\n1 crc key\n2 sha1 k\n", "HK314"),
     ):
         keys, diags = parse_authkeys(text, "ak")
         assert keys is None, text
