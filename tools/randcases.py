@@ -23,6 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import groundtruth as gt
 
 TIMES = [
+    "1.5",
+    ".5",
+    "2ms",
+    "0.001",
+    "10us",
+    "+1",
     "1",
     "2",
     "0.5",
@@ -41,6 +47,23 @@ TIMES = [
     "60",
 ]
 DIRECTIVES = {
+    "udpport ": ["65536", "65535", "694"],
+    "logfacility ": ["mark", "kern", "auth", "LOCAL1"],
+    "baud ": ["230400", "460800", "57600", "4800"],
+    "rtprio ": ["1", "-5"],
+    "crm ": ["on", "true", "y", "n"],
+    "pacemaker ": ["respawn", "no", "minimal"],
+    "msgfmt ": ["Classic"],
+    "uuidfrom ": ["FILE"],
+    "auto_failback ": ["Legacy", "n", "off"],
+    "use_apphbd": ["yes"],
+    "log_badpack": ["no"],
+    "syslogmsgfmt": ["maybe", "false"],
+    "coreroot": ["/tmp"],
+    "stonith": ["null /etc/hostname", "null /nonexistent", "bogus /etc/hostname"],
+    "failfast": ["hacluster /usr/libexec/heartbeat/ipfail", "root /bin/true"],
+    "ping6": ["::1", "zzz"],
+    "node": ["node3", "NODE2"],
     "keepalive": TIMES,
     "deadtime": TIMES,
     "warntime": TIMES,
@@ -99,6 +122,16 @@ DIRECTIVES = {
     "udp": ["eth0"],
 }
 MEDIA = [
+    "mcast eth0 233.252.0.1 694 0 0",
+    "mcast eth0 233.252.0.1 0 1 0",
+    "ucast eth0 192.0.2.12 extra",
+    "ucast eth0 localhost",
+    "ucast eth1 192.0.2.12",
+    "mcast eth1 233.252.0.1 694 1 0",
+    "ucast6 eth0 node2",
+    "bcast",
+    "ucast eth0",
+    "serial /dev/null",
     "bcast eth0",
     "bcast eth1",
     "bcast eth9",
@@ -117,6 +150,15 @@ MEDIA = [
     "bcast eth0,lo",
 ]
 KEYS = [
+    "auth 1\n1 sha1 k\n1 md5 j\n",
+    "auth 1\nauth 1\n1 sha1 k\n",
+    "auth 1\n 1 sha1 k\n",
+    "auth 1\n1\tsha1 k\n\n# c\n",
+    "auth 01\n1 sha1 k\n",
+    "auth 1\n1 sha1 k\n2 crc\n",
+    "auth 1 2\n1 sha1 k\n",
+    "auth1\n1 sha1 k\n",
+    "auth 15\n15 md5 k\n",
     "auth 1\n1 sha1 secret\n",
     'auth 1\n1 md5 "quoted"\n',
     "auth 2\n1 md5 a\n2 sha1 b\n",
@@ -135,6 +177,13 @@ KEYS = [
     "auth 2\n1 crc x\n2 sha1 y\n",
 ]
 RES = [
+    "node1 IPaddr::192.0.2.50/24/eth0/192.0.2.255 httpd\n",
+    "node1 MailTo::a@example.org\n",
+    "node2 192.0.2.51\nnode1 192.0.2.50\n",
+    "node1\n",
+    "node1 192.0.2.50\\",
+    "\\\nnode1 x\n",
+    "NODE2 x\n",
     "node1 IPaddr::192.0.2.50/24 httpd\n",
     "node2 192.0.2.51\n",
     "node3 192.0.2.51\n",

@@ -5,166 +5,43 @@ first word and is case sensitive; ``#`` anywhere starts a comment; values are sp
 blanks, tabs and commas and handed to the directive one by one (the last wins); a
 directive with no value is a no-op; media, ``respawn``, ``apiauth`` and friends take
 the whole rest of the line.  Every bad line is reported; checks that need the machine
-(interfaces, devices, names) are in :mod:`ha_agents.config.hostcheck`.
+(interfaces, devices, names) are in :mod:`ha_agents.config.crosscheck`.  Tables:
+:mod:`hacf_table`; media and whole-line directives: :mod:`hacf_media`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pyparsing as pp
 
-from ha_agents.config.diagnostics import Diagnostic, error, warning
+from ha_agents.config.diagnostics import Diagnostic
+from ha_agents.config.hacf_media import line_directive, medium_word
+from ha_agents.config.hacf_state import Builder
+from ha_agents.config.hacf_table import (
+    ALL_DIRECTIVES,
+    BOOL_DIRECTIVES,
+    CASELESS_CHOICES,
+    CHOICES,
+    DEFAULT_PARAMETERS,
+    INT_DIRECTIVES,
+    LINE_DIRECTIVES,
+    NO_EFFECT,
+    PACEMAKER_TRUE,
+    STRING_DIRECTIVES,
+    TIME_DIRECTIVES,
+    VALUE_SEPARATORS,
+)
 from ha_agents.config.lines import SourceLine, hacf_lines, show, words
-from ha_agents.config.model import AutoFailback, HaCf, Location, Medium, MediumKind, PingNode
+from ha_agents.config.model import AutoFailback, HaCf
 from ha_agents.config.values import (
     BAUD_RATES,
     FACILITIES,
     close_match,
-    is_ipv4_multicast,
-    is_ipv6_multicast,
     parse_bool,
     parse_int,
     parse_leading_int,
     parse_time_ms,
 )
 
-VALUE_SEPARATORS = " \t\r\f\v,"
-
-# Directives handed one word at a time (the last word wins).
-TIME_DIRECTIVES = ("keepalive", "deadtime", "deadping", "initdead", "warntime")
-BOOL_DIRECTIVES = (
-    "realtime",
-    "use_logd",
-    "use_apphbd",
-    "log_badpack",
-    "syslogmsgfmt",
-    "coredumps",
-    "crmd_spawns_pengine",
-    "traditional_compression",
-    "record_config_changes",
-    "record_pengine_inputs",
-    "enable_config_writes",
-)
-# Numbers read with atoi-like leniency (``10x`` is 10; ``abc`` is refused).
-INT_DIRECTIVES = ("compression_threshold", "max_rexmit_delay", "memreserve", "conn_logd_time")
-CHOICES: dict[str, tuple[str, ...]] = {
-    "hbgenmethod": ("file", "time"),
-    "msgfmt": ("classic", "netstring"),
-    "uuidfrom": ("file", "nodename"),
-    "autojoin": ("none", "other", "any"),
-    "compression": ("zlib", "bz2"),
-}
-CASELESS_CHOICES = frozenset({"autojoin"})
-STRING_DIRECTIVES = (
-    "cluster",
-    "hopfudge",
-    "logfile",
-    "debugfile",
-    "coreroot",
-    "debug",
-    "env",
-    "quorum_server",
-)
-WORD_DIRECTIVES = (
-    "node",
-    *TIME_DIRECTIVES,
-    *BOOL_DIRECTIVES,
-    *INT_DIRECTIVES,
-    *CHOICES,
-    *STRING_DIRECTIVES,
-    "watchdog",
-    "baud",
-    "udpport",
-    "logfacility",
-    "nice_failback",
-    "auto_failback",
-    "rtprio",
-    "crm_daemon_dir",
-    "crm",
-    "pacemaker",
-    # media taking each word as one link
-    "bcast",
-    "udp",
-    "serial",
-    "ping",
-    "ping6",
-)
-LINE_DIRECTIVES = (
-    "mcast",
-    "mcast6",
-    "ucast",
-    "ucast6",
-    "ping_group",
-    "stonith",
-    "stonith_host",
-    "respawn",
-    "failfast",
-    "apiauth",
-)
-ALL_DIRECTIVES = (*WORD_DIRECTIVES, *LINE_DIRECTIVES)
-
-# Accepted by Heartbeat 3.0.6 in haresources (v1) mode but without effect here.
-NO_EFFECT = frozenset(
-    {
-        "crmd_spawns_pengine",
-        "record_config_changes",
-        "record_pengine_inputs",
-        "enable_config_writes",
-        "quorum_server",
-        "env",
-        "use_apphbd",
-        "compression",
-        "compression_threshold",
-        "traditional_compression",
-        "conn_logd_time",
-        "memreserve",
-        "coreroot",
-        "coredumps",
-        "hbgenmethod",
-        "uuidfrom",
-        "msgfmt",
-        "apiauth",
-        "stonith",
-        "stonith_host",
-        "hopfudge",
-        "rtprio",
-    }
-)
-
-PACEMAKER_TRUE = frozenset({"respawn", "minimal", "manual", "ccm-only", "valgrind"})
-
-# Values cl_status hbparameter / HA_<name> show when the directive is not set.
-DEFAULT_PARAMETERS: dict[str, str] = {
-    "keepalive": "1000ms",
-    "deadtime": "30000ms",
-    "udpport": "694",
-    "auto_failback": "legacy",
-    "debug": "0",
-    "cluster": "linux-ha",
-    "baud": "19200",
-    "hopfudge": "1",
-    "autojoin": "none",
-    "pacemaker": "false",
-    "msgfmt": "classic",
-    "compression": "zlib",
-    "compression_threshold": "2",
-    "traditional_compression": "no",
-    "conn_logd_time": "60",
-    "coredumps": "true",
-    "hbgenmethod": "file",
-    "log_badpack": "true",
-    "max_rexmit_delay": "250",
-    "memreserve": "6500",
-    "realtime": "true",
-    "syslogmsgfmt": "true",
-    "uuidfrom": "file",
-    "record_config_changes": "on",
-    "record_pengine_inputs": "on",
-    "enable_config_writes": "on",
-}
-
-# pyparsing: a line is a directive word and the rest of the line.
 _BLANK_CHARS = " \t\r\f\v"
 DIRECTIVE = pp.Regex(r"[^ \t\r\f\v]+").set_name("directive")
 LINE = (
@@ -175,49 +52,9 @@ for _el in (DIRECTIVE,):
     _el.set_whitespace_chars(_BLANK_CHARS, copy_defaults=False)
 
 
-@dataclass
-class _Builder:
-    path: str
-    diags: list[Diagnostic] = field(default_factory=list)
-    nodes: list[str] = field(default_factory=list)
-    media: list[Medium] = field(default_factory=list)
-    pings: list[PingNode] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)  # last word as written
-    times: dict[str, int] = field(default_factory=dict)
-    locations: dict[str, Location] = field(default_factory=dict)
-    respawn: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
-    failfast: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
-    stonith: list[tuple[str, str]] = field(default_factory=list)
-    stonith_hosts: list[tuple[str, ...]] = field(default_factory=list)
-    apiauth: list[tuple[str, ...]] = field(default_factory=list)
-    udpport: int = 694
-    udpport_set_at: int | None = None
-    baud: int = 19200
-    watchdog: str | None = None
-    pacemaker: bool = False
-    pacemaker_lines: list[int] = field(default_factory=list)
-    udp_media_lines: list[int] = field(default_factory=list)
-    auto_failback: AutoFailback = AutoFailback.LEGACY
-    nice_failback_line: int | None = None
-    seen: dict[str, int] = field(default_factory=dict)
-    entry_locs: dict[str, list[Location]] = field(default_factory=dict)
-
-    def entry(self, name: str, line: int) -> None:
-        self.entry_locs.setdefault(name, []).append(self.loc(line))
-
-    def err(self, line: int, code: str, msg: str) -> None:
-        self.diags.append(error(self.path, line, code, msg))
-
-    def warn(self, line: int, code: str, msg: str) -> None:
-        self.diags.append(warning(self.path, line, code, msg))
-
-    def loc(self, line: int) -> Location:
-        return Location(self.path, line)
-
-
 def parse_hacf(text: str, path: str) -> tuple[HaCf, list[Diagnostic]]:
     """Parse ha.cf text; the model is always returned (partial if there are errors)."""
-    b = _Builder(path)
+    b = Builder(path)
     for line in hacf_lines(text):
         if line.blank:
             continue
@@ -225,7 +62,7 @@ def parse_hacf(text: str, path: str) -> tuple[HaCf, list[Diagnostic]]:
     return _build(b), b.diags
 
 
-def _parse_line(b: _Builder, line: SourceLine) -> None:
+def _parse_line(b: Builder, line: SourceLine) -> None:
     try:
         res = LINE.parse_string(line.text, parse_all=True)
     except pp.ParseException:  # pragma: no cover - the grammar accepts any non-blank line
@@ -251,7 +88,7 @@ def _parse_line(b: _Builder, line: SourceLine) -> None:
         )
     b.seen.setdefault(directive, n)
     if directive in LINE_DIRECTIVES:
-        _line_directive(b, directive, words(rest), n)
+        line_directive(b, directive, words(rest), n)
         b.locations.setdefault(directive, b.loc(n))
         return
     values = words(rest, VALUE_SEPARATORS)
@@ -279,7 +116,7 @@ _REPEATABLE = frozenset(
 _MULTI_WORD = frozenset({"node", "bcast", "udp", "serial", "ping", "ping6", "watchdog"})
 
 
-def _word(b: _Builder, d: str, v: str, n: int) -> None:
+def _word(b: Builder, d: str, v: str, n: int) -> None:
     shown = show(v)
     if d == "node":
         if v.lower() in (x.lower() for x in b.nodes):
@@ -419,125 +256,10 @@ def _word(b: _Builder, d: str, v: str, n: int) -> None:
             b.warn(n, "HA160", f"'{d} {shown}' is the default (haresources mode); no effect")
         b.values["pacemaker"] = "true" if b.pacemaker else "false"
         return
-    _medium_word(b, d, v, n)
+    medium_word(b, d, v, n)
 
 
-def _medium_word(b: _Builder, d: str, v: str, n: int) -> None:
-    if d in ("bcast", "udp"):
-        if d == "udp":
-            b.warn(n, "HA161", "directive 'udp' is an old name of 'bcast'")
-        b.media.append(Medium(MediumKind.BCAST, v, b.loc(n), port=b.udpport))
-        b.udp_media_lines.append(n)
-    elif d == "serial":
-        b.media.append(Medium(MediumKind.SERIAL, v, b.loc(n), baud=b.baud))
-    elif d in ("ping", "ping6"):
-        b.pings.append(PingNode(v, (v,), b.loc(n)))
-
-
-def _line_directive(b: _Builder, d: str, args: list[str], n: int) -> None:
-    if not args and d in ("mcast", "mcast6", "ucast", "ucast6", "ping_group"):
-        # verified: ucast/mcast alone crash Heartbeat (SIGSEGV), the others are refused
-        b.err(n, "HA117", f"'{d}' without arguments (Heartbeat refuses or crashes on it)")
-        return
-    if d in ("mcast", "mcast6"):
-        _mcast(b, d, args, n)
-    elif d in ("ucast", "ucast6"):
-        if not args:
-            return  # no value: ignored like any other empty directive
-        if len(args) < 2:
-            b.err(n, "HA117", f"{d}: [{show(args[0])}] missing target IP address/hostname")
-            return
-        kind = MediumKind.UCAST if d == "ucast" else MediumKind.UCAST6
-        b.media.append(Medium(kind, args[0], b.loc(n), port=b.udpport, peer=args[1]))
-        if d == "ucast":
-            b.udp_media_lines.append(n)
-        if len(args) > 2:
-            b.warn(n, "HA152", f"{d}: extra words after the peer are ignored")
-    elif d == "ping_group":
-        if len(args) < 2:
-            b.err(n, "HA117", "ping_group needs a name and at least one host")
-            return
-        b.pings.append(PingNode(args[0], tuple(args[1:]), b.loc(n), is_group=True))
-    elif d in ("respawn", "failfast"):
-        user = args[0] if args else ""
-        cmd = args[1] if len(args) > 1 else ""
-        if not cmd.startswith("/"):
-            b.err(n, "HA118", f"{d}: client command [{show(cmd)}] is not a full pathname")
-            return
-        entry = (user, cmd, tuple(args[2:]))
-        (b.respawn if d == "respawn" else b.failfast).append(entry)
-        b.entry(d, n)
-    elif d == "apiauth":
-        if len(args) < 2 or not all(a.startswith(("uid=", "gid=")) for a in args[1:]):
-            b.err(
-                n,
-                "HA119",
-                f"invalid apiauth directive [{show(' '.join(args))}] "
-                "(apiauth CLIENT uid=USER[,USER] gid=GROUP[,GROUP])",
-            )
-            return
-        b.apiauth.append(tuple(args))
-        b.entry(d, n)
-        b.warn(n, "HA160", "'apiauth' is accepted but has no effect in ha_agents")
-    elif d == "stonith":
-        if len(args) < 2:
-            b.err(n, "HA120", "stonith needs a device type and a config file")
-            return
-        b.stonith.append((args[0], args[1]))
-        b.entry(d, n)
-        b.warn(n, "HA160", "'stonith' is accepted but has no effect in ha_agents")
-    elif d == "stonith_host":
-        if len(args) < 2:
-            b.err(n, "HA120", "stonith_host needs a host (or *) and a device type")
-            return
-        b.stonith_hosts.append(tuple(args))
-        b.entry(d, n)
-
-
-def _mcast(b: _Builder, d: str, args: list[str], n: int) -> None:
-    if not args:
-        return
-    dev = show(args[0])
-    if len(args) < 2:
-        b.err(n, "HA117", f"{d} [{dev}] missing group address")
-        return
-    group = args[1]
-    ok_group = is_ipv4_multicast(group) if d == "mcast" else is_ipv6_multicast(group)
-    if not ok_group:
-        b.err(n, "HA117", f"{d} [{dev}] bad multicast group [{show(group)}]")
-        return
-    if len(args) < 3:
-        b.err(n, "HA117", f"{d} [{dev}] missing port")
-        return
-    # port, ttl and loop are read like C atoi (``694x`` is 694, ``abc`` is 0), then
-    # stored in 16/8-bit fields: port 70000 is 4464, ttl 256 is 0 (verified)
-    port = (parse_leading_int(args[2]) or 0) % 65536
-    if port == 0:
-        b.err(n, "HA117", f"{d} [{dev}] bad port [{show(args[2])}]")
-        return
-    if len(args) < 4:
-        b.err(n, "HA117", f"{d} [{dev}] missing ttl")
-        return
-    ttl = (parse_leading_int(args[3]) or 0) % 256
-    if ttl > 4:
-        b.err(n, "HA117", f"{d} [{dev}] bad ttl [{show(args[3])}] (Heartbeat allows 0-4)")
-        return
-    if len(args) < 5:
-        b.err(n, "HA117", f"{d} [{dev}] missing loop")
-        return
-    loop = parse_leading_int(args[4]) or 0
-    if loop not in (0, 1):
-        b.err(n, "HA117", f"{d} [{dev}] bad loop [{show(args[4])}] (0 or 1)")
-        return
-    if len(args) > 5:
-        b.warn(n, "HA152", f"{d}: extra words after the loop flag are ignored")
-    kind = MediumKind.MCAST if d == "mcast" else MediumKind.MCAST6
-    b.media.append(
-        Medium(kind, args[0], b.loc(n), port=port, group=group, ttl=ttl, loop=bool(loop))
-    )
-
-
-def _build(b: _Builder) -> HaCf:
+def _build(b: Builder) -> HaCf:
     params = dict(DEFAULT_PARAMETERS)
     params.update(b.values)
     deadtime = b.times.get("deadtime", 30000)
