@@ -8,6 +8,7 @@ import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -119,7 +120,7 @@ def test_hooks_get_documented_argv_and_env_on_node_dead_and_group_acquired(lab: 
     node1, node2, _ = _cluster(lab, [])
     node2.kill(signal.SIGKILL)
 
-    def calls() -> list[dict[str, object]]:
+    def calls() -> list[dict[str, Any]]:
         text = record.read_text() if record.exists() else ""
         return [json.loads(line) for line in text.splitlines()]
 

@@ -40,7 +40,7 @@ def _seq_rate(node: OpsNode, seconds: float) -> float:
     """Sequenced messages per second (mostly keepalive status messages)."""
     t0, first = time.monotonic(), node.fast_doc()["seq"]
     time.sleep(seconds)
-    return (node.fast_doc()["seq"] - first) / (time.monotonic() - t0)
+    return float(node.fast_doc()["seq"] - first) / (time.monotonic() - t0)
 
 
 def _watch_alive(watcher: OpsNode, node: str, seconds: float) -> list[str]:
