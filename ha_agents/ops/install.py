@@ -18,6 +18,16 @@ from pathlib import Path
 from ha_agents.ops.compat import COMMANDS
 
 MARKER = "# installed by ha-agents install-compat"
+DEFAULTS_TEXT = """\
+# Options of `ha-agents run` for the ha-agents systemd unit (ha_agents only: ha.cf
+# stays a valid Heartbeat file).  After a change: systemctl restart ha-agents.
+#   --metrics-address HOST:PORT   Prometheus metrics at http://HOST:PORT/metrics
+#   --hooks-dir DIR               hooks run on cluster events
+#                                 (default /etc/ha.d/ha_agents/hooks.d)
+#   --hook-timeout S              kill a hook after S seconds (default 30)
+HA_AGENTS_OPTS=""
+#HA_AGENTS_OPTS="--metrics-address 127.0.0.1:9694"
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,8 @@ def install_system(
     * our agents to /usr/lib/ha_agents/resource.d/ and, as OCF provider ``ha_agents``, to
       /usr/lib/ocf/resource.d/ha_agents/ (never into /etc/ha.d/resource.d, where a real
       Heartbeat's scripts of the same names live);
-    * the state dir /var/lib/heartbeat and the systemd unit.
+    * the state dir /var/lib/heartbeat, /etc/default/ha-agents (the unit's options,
+      unless present) and the systemd unit.
     """
     py = python or sys.executable
     cmd = ha_agents_cmd or f"{py} -m ha_agents"
@@ -128,6 +139,13 @@ def install_system(
         state.mkdir(parents=True)
         steps.append(Step(str(state), "created"))
     state.chmod(state.stat().st_mode & ~(stat.S_IWGRP | stat.S_IWOTH))
+    defaults = _under(root, "/etc/default/ha-agents")
+    if defaults.exists():
+        steps.append(Step(str(defaults), "kept"))
+    else:
+        defaults.parent.mkdir(parents=True, exist_ok=True)
+        defaults.write_text(DEFAULTS_TEXT, encoding="utf-8")
+        steps.append(Step(str(defaults), "wrote"))
     unit = _under(root, "/etc/systemd/system/ha-agents.service")
     unit.parent.mkdir(parents=True, exist_ok=True)
     unit.write_text(unit_text(cmd), encoding="utf-8")

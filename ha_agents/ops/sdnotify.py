@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -85,7 +86,8 @@ class Notifier:
         return self.send(status=text)
 
     def reloading(self) -> bool:
-        return self.send(reloading=1)
+        """``RELOADING=1`` with ``MONOTONIC_USEC`` (required by ``Type=notify-reload``)."""
+        return self.send(reloading=1, monotonic_usec=time.monotonic_ns() // 1000)
 
     def stopping(self) -> bool:
         return self.send(stopping=1)

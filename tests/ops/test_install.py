@@ -75,7 +75,17 @@ def test_install_system_never_overwrites_and_keeps_authkeys_private(tmp_path: Pa
     assert (root / "var/lib/heartbeat").is_dir()
     unit = (root / "etc/systemd/system/ha-agents.service").read_text()
     assert "ExecStart=/opt/py/bin/python3 -m ha_agents run" in unit
-    assert "Type=notify" in unit and "ExecReload=" in unit
+    assert "Type=notify" in unit
+    assert "ExecReload=/opt/py/bin/python3 -m ha_agents reload --run-dir /run/heartbeat" in unit
+    assert "$HA_AGENTS_OPTS" in unit and "EnvironmentFile=-/etc/default/ha-agents" in unit
+    defaults = (root / "etc/default/ha-agents").read_text()
+    assert 'HA_AGENTS_OPTS=""' in defaults
+    (root / "etc/default/ha-agents").write_text('HA_AGENTS_OPTS="--hooks-dir /srv/h"\n')
+    again = [
+        s.render() for s in install_system(root, examples, agents, python="/opt/py/bin/python3")
+    ]
+    assert f"kept: {root}/etc/default/ha-agents" in again
+    assert (root / "etc/default/ha-agents").read_text() == 'HA_AGENTS_OPTS="--hooks-dir /srv/h"\n'
 
 
 def test_install_system_cli_lays_out_the_repo_examples(tmp_path: Path) -> None:
