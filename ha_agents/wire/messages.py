@@ -11,7 +11,8 @@ emitted") followed by the *envelope* the daemon appends when sending:
 * ``parse(message) -> Parsed(envelope=Envelope(...), body=Status(...))`` reads a received
   message (raises WireError ``missing_field`` / ``bad_value`` / ``unknown_type``).
 
-Numbers that Heartbeat writes in hex (seq, hg, ts, dt, ackseq, firstseq, lastseq) are
+Numbers that Heartbeat writes in hex (seq, hg, ts, dt, ackseq) and in decimal (ttl, protocol,
+NS_rexmit's firstseq and lastseq) are
 ints here.  Pure code: no I/O.
 """
 
@@ -230,7 +231,12 @@ class NsAckmsg:
 
 @dataclass(frozen=True, slots=True)
 class NsRexmit:
-    """``t=NS_rexmit``: please resend your seq ``firstseq``..``lastseq`` (inclusive)."""
+    """``t=NS_rexmit``: please resend your seq ``firstseq``..``lastseq`` (inclusive).
+
+    Unlike ``seq``, these two numbers are DECIMAL on the wire: a live Heartbeat 3.0.6
+    answers ``firstseq=f`` with ``Invalid rexmit seqnos`` and, asked for ``10``, re-sends
+    seq 10 (0xa) -- found by the membership interop tests, see docs/daemon.md.
+    """
 
     T: ClassVar[str] = "NS_rexmit"
     dest: str
@@ -241,16 +247,16 @@ class NsRexmit:
         return (
             _s("t", self.T),
             _s("dest", self.dest),
-            _s("firstseq", _hexs(self.firstseq)),
-            _s("lastseq", _hexs(self.lastseq)),
+            _s("firstseq", str(self.firstseq)),
+            _s("lastseq", str(self.lastseq)),
         )
 
     @classmethod
     def parse(cls, msg: Message) -> NsRexmit:
-        first = _hex_value("firstseq", _req(msg, "firstseq"))
-        last = _hex_value("lastseq", _req(msg, "lastseq"))
+        first = _dec_value("firstseq", _req(msg, "firstseq"))
+        last = _dec_value("lastseq", _req(msg, "lastseq"))
         if last < first:
-            raise WireError("bad_value", f"lastseq {last:x} < firstseq {first:x}")
+            raise WireError("bad_value", f"lastseq {last} < firstseq {first}")
         return cls(_token(msg, "dest"), first, last)
 
 

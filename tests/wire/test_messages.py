@@ -152,3 +152,22 @@ def test_every_v1_type_is_known() -> None:
         "status", "NS_ackmsg", "NS_rexmit", "starting", "reqnodes", "repnodes", "resource",
         "ask_resources", "hb_takeover", "ip-request", "ip-request-resp", "stonith", "shutdone",
     }  # fmt: skip
+
+
+def test_ns_rexmit_seq_range_is_decimal_like_heartbeat() -> None:
+    """Heartbeat 3.0.6 reads NS_rexmit's firstseq/lastseq as decimal (it rejects ``f``)."""
+    body = dict((f.name, f.value) for f in m.ns_rexmit("node1", 10, 26))
+    assert body["firstseq"] == b"10" and body["lastseq"] == b"26"
+    parsed = m.NsRexmit.parse(Message(tuple(m.ns_rexmit("node1", 10, 26))))
+    assert (parsed.firstseq, parsed.lastseq) == (10, 26)
+    with pytest.raises(WireError):
+        m.NsRexmit.parse(
+            Message(
+                (
+                    Field("t", b"NS_rexmit"),
+                    Field("dest", b"n"),
+                    Field("firstseq", b"f"),
+                    Field("lastseq", b"f"),
+                )
+            )
+        )
