@@ -36,6 +36,18 @@ class Cluster:
     def holders(self) -> list[str]:
         return vip_holders([self.h1, self.h2], VIP)
 
+    def holders_strict(self) -> list[str] | None:
+        """Like :meth:`holders`, but None when a host could not be asked (``ip`` failed,
+        e.g. under heavy load), so that a failed probe is never read as "no owner"."""
+        out = []
+        for h in (self.h1, self.h2):
+            res = h.run(["ip", "-o", "-4", "addr", "show"], check=False, timeout=5)
+            if res.returncode != 0 or " inet " not in res.stdout:
+                return None
+            if any(f" {VIP}/" in line for line in res.stdout.splitlines()):
+                out.append(h.name)
+        return out
+
     def wait_holders(self, want: list[str], timeout: float) -> bool:
         return wait_until(lambda: self.holders() == want, timeout, interval=0.02)
 
@@ -114,10 +126,11 @@ class OwnerWatch:
         deadline = time.monotonic() + 600  # bounded
         while not self._stop.is_set() and time.monotonic() < deadline:
             try:
-                holders = tuple(self.c.holders())
+                got = self.c.holders_strict()
             except Exception:  # a namespace going away at the end
-                holders = ("?",)
-            self.samples.append((time.monotonic(), holders))
+                got = None
+            if got is not None:
+                self.samples.append((time.monotonic(), tuple(got)))
             self._stop.wait(self.interval)
 
     def max_owners(self, since: float = 0.0) -> int:

@@ -85,6 +85,7 @@ class Injector:
         self.netns = netns
         self.raw = in_netns(netns, lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 255))
         self.raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+        self.raw.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
         self.udp = in_netns(netns, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
         self.sent = 0
 
