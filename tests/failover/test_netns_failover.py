@@ -158,8 +158,7 @@ def test_standby_moves_the_service_to_the_peer(off: Rig) -> None:
     assert "Going standby [all]." in res.stderr
     _moved_to_n2(r, fault, 3)
     assert r.exactly_one_owner_for(0.5) == []
-    res = r.n1.ctl("status", "rscstatus")
-    assert res.stdout.strip() == "none"
+    assert wait_until(lambda: r.n1.ctl("status", "rscstatus").stdout.strip() == "none", 3)
     res = r.n1.ctl("takeover")
     assert res.returncode == 0
     assert r.poller.wait_ok(3, after=time.monotonic(), backend="n1")
