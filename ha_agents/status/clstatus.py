@@ -176,7 +176,9 @@ def _hblinkstatus(args: list[str], doc: JsonDict) -> Reply:
         return bad
     for lk in _links(node):
         if lk["name"] == args[1]:
-            return Reply(f"{lk['status']}\n", "", 0)
+            # Heartbeat 3.0.6 exits 1 for a dead link (tests/ops/test_compat_mixed.py
+            # asks the real one; spec/tools.md's table says 0, which is wrong).
+            return Reply(f"{lk['status']}\n", "", 1 if lk["status"] == "dead" else 0)
     return bad
 
 

@@ -61,7 +61,7 @@ def test_nodestatus_exit_codes() -> None:
 def test_links_type_weight_site_numnodes() -> None:
     assert ask("listhblinks", "node2") == ("\teth0\n\teth1\n", "", 0)
     assert ask("listhblinks", "-v", "node2") == ("\teth0\tup\n\teth1\tdead\n", "", 0)
-    assert ask("hblinkstatus", "node2", "eth1") == ("dead\n", "", 0)
+    assert ask("hblinkstatus", "node2", "eth1") == ("dead\n", "", 1)  # as Heartbeat 3.0.6
     assert ask("hblinkstatus", "node2", "eth9") == (
         "",
         "ERROR: Cannot get heartbeat link status\nERROR: REASON: \n",
