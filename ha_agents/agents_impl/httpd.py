@@ -1,92 +1,131 @@
 """httpd on the agent SDK: start, stop and check a web server (lighttpd, nginx, apache2).
 
-A declarative front for the resources package's web-server logic: server/config/URL
-resolution (:mod:`ha_agents.resources.httpd`) and the process handling of
-:class:`ha_agents.resources.httpd_agent.Httpd` (same pid file names, so switching the
-entry script between the two never loses a running server).  The SDK adds the LSB
-convention, generated meta-data, typed parameters, logging and the start/stop checks.
+The one implementation behind ``resource.d/httpd``.  Which server, config and URL: the
+resources package's pure rules (:mod:`ha_agents.resources.httpd`, also used by the
+config checks); the process handling: the SDK's helpers (pid file, spawn, terminate,
+HTTP check).  The server runs in the foreground mode of its binary, detached in its own
+session, its pid in ``STATE_DIR/httpd-<server>-<hash of config>.pid`` (``$HA_RSCTMP``,
+else ``$HA_AGENTS_STATE_DIR``, else ``/run/ha_agents``).
 
 heartbeat-class: ``httpd[::SERVER[::CONFIG[::URL]]]``; OCF: ``OCF_RESKEY_server``,
 ``config``, ``url``.  Running means: the recorded pid is alive and is the server binary,
-AND the URL gives an HTTP answer.
+AND the URL gives an HTTP answer (any status code).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 
 from ha_agents.agent import (
     Agent,
+    AgentError,
     GenericError,
     NotConfigured,
     NotInstalled,
+    PidFile,
     Running,
     Stopped,
     String,
+    http_status,
+    pid_alive,
+    spawn_daemon,
+    terminate,
+    wait_until,
 )
 from ha_agents.resources import httpd
-from ha_agents.resources.httpd_agent import Httpd as _Process
-from ha_agents.resources.httpd_agent import http_answers
+
+START_WAIT = 15.0
+STOP_WAIT = 10.0
+DEFAULT_STATE_DIR = "/run/ha_agents"
 
 
 class Httpd(Agent):
     """Starts, stops and checks a web server: the one named, or the first installed of
-    lighttpd, nginx and apache2, in its foreground mode, detached in its own session."""
+    lighttpd, nginx and apache2, in its foreground mode, detached in its own session.
+    Running means the server process is alive AND the URL answers HTTP.
+    Also a Heartbeat resource.d script: httpd::SERVER::CONFIG::URL.
+    """
 
     name = "httpd"
     version = "1.0"
-    shortdesc = "Web server (ha_agents SDK)"
+    shortdesc = "Web server (ha_agents)"
     positional = ("server", "config", "url")
     start_timeout = 20
     stop_timeout = 20
 
     server = String(default="", description="lighttpd, nginx or apache2; default: first installed.")
-    config = String(default="", description="Server config file; default: the server's own.")
+    config = String(
+        default="", unique=True, description="Server config file; default: the server's own."
+    )
     url = String(
         default="", description="URL that must answer; default: what the config listens on."
     )
 
-    def process(self) -> _Process:
-        params = httpd.resolve_params(
+    def params(self) -> httpd.HttpdParams:
+        found = httpd.resolve_params(
             self.server or None,
             self.config or None,
             self.url or None,
             which=shutil.which,
             read_text=_read_text,
         )
-        if isinstance(params, str):
-            if "installed" in params:
-                raise NotInstalled(params)
-            raise NotConfigured(params)
+        if isinstance(found, str):
+            raise (NotInstalled if "installed" in found else NotConfigured)(found)
+        return found
+
+    def pidfile(self, p: httpd.HttpdParams) -> PidFile:
         state = os.environ.get("HA_RSCTMP") or os.environ.get("HA_AGENTS_STATE_DIR")
-        return _Process(params, state or "/run/ha_agents")
+        digest = hashlib.sha1(p.config.encode()).hexdigest()[:10]
+        path = os.path.join(state or DEFAULT_STATE_DIR, f"httpd-{p.server.name}-{digest}.pid")
+        return PidFile(path, name=os.path.basename(p.binary))
 
     def validate(self) -> None:
-        self.process()
+        self.params()
 
     def start(self) -> None:
-        ok, message = self.process().start()
-        if not ok:
-            raise GenericError(message)
-        self.log.info("%s", message)
+        p = self.params()
+        pidfile = self.pidfile(p)
+        pid = pidfile.alive()
+        if pid is None:
+            pid = spawn_daemon(p.server.foreground_argv(p.binary, p.config))
+            pidfile.write(pid)
+        up = wait_until(lambda: not pid_alive(pid) or _answers(p.url, 0.5), START_WAIT, 0.05)
+        if not pid_alive(pid):
+            raise GenericError(f"{p.server.name} (pid {pid}) exited at start; see its error log")
+        if not up:
+            raise GenericError(f"{p.server.name} pid {pid} gave no HTTP answer at {p.url}")
+        self.log.info("%s pid %d answers at %s", p.server.name, pid, p.url)
 
     def stop(self) -> None:
-        ok, message = self.process().stop()
-        if not ok:
-            raise GenericError(message)
-        self.log.info("%s", message)
+        try:
+            p = self.params()
+        except AgentError as exc:  # nothing we could have started
+            self.log.info("nothing to stop: %s", exc.message)
+            return
+        pidfile = self.pidfile(p)
+        pid = pidfile.alive()
+        if not terminate(pid, timeout=STOP_WAIT):
+            raise GenericError(f"{p.server.name} pid {pid} survived SIGTERM and SIGKILL")
+        pidfile.remove()
+        if pid is not None:
+            self.log.info("%s pid %d stopped", p.server.name, pid)
 
     def monitor(self, depth: int) -> Running | Stopped:
-        proc = self.process()
-        pid = proc.pid()
+        p = self.params()
+        pidfile = self.pidfile(p)
+        pid = pidfile.alive()
         if pid is None:
-            return Stopped(f"{proc.p.server.name} is stopped")
-        if not http_answers(proc.p.url):
-            raise GenericError(
-                f"{proc.p.server.name} pid {pid} gives no HTTP answer at {proc.p.url}"
-            )
-        return Running(f"pid {pid}, {proc.p.url}")
+            return Stopped(f"{p.server.name} is stopped", dead=pidfile.is_stale())
+        if not _answers(p.url, 2.0):
+            raise GenericError(f"{p.server.name} pid {pid} gives no HTTP answer at {p.url}")
+        return Running(f"pid {pid}, {p.url}")
+
+
+def _answers(url: str, timeout: float) -> bool:
+    """Any HTTP status line counts: the server is up, whatever it serves."""
+    return http_status(url, timeout) is not None
 
 
 def _read_text(path: str) -> str | None:

@@ -1,9 +1,12 @@
 """IPaddr on the agent SDK: a virtual IPv4 address with gratuitous ARP.
 
+The one implementation behind ``resource.d/IPaddr`` (as a script) and
+:mod:`ha_agents.resources.ipaddr_agent` (the same agent called inside the daemon).
 A declarative front for the address logic of the resources package
 (:mod:`ha_agents.resources.ipaddr`: plan, add, remove, status over an AddressManager
-port; netlink and the raw-socket ARP announcer at the edges).  The SDK adds the LSB
-convention, generated meta-data, typed parameters, logging and the start/stop checks.
+port; netlink and the raw-socket ARP announcer at the edges).  The SDK adds the
+conventions (heartbeat-class, LSB, OCF), generated meta-data, typed parameters, logging
+and the start/stop checks.
 
 heartbeat-class: ``IPaddr::IP[/PREFIX[/NIC[/BROADCAST]]]`` (one argument, as Heartbeat's);
 OCF: ``OCF_RESKEY_ip``, ``cidr_netmask``, ``nic``, ``broadcast``, ``arp_count``,
@@ -12,6 +15,10 @@ OCF: ``OCF_RESKEY_ip``, ``cidr_netmask``, ``nic``, ``broadcast``, ``arp_count``,
 """
 
 from __future__ import annotations
+
+import contextlib
+from contextlib import AbstractContextManager
+from typing import ClassVar
 
 from ha_agents.agent import (
     Agent,
@@ -28,12 +35,17 @@ from ha_agents.resources import ipaddr
 class IPaddr(Agent):
     """Adds a virtual IPv4 address as an alias (NIC:N) of the interface that routes to it
     (found from the routing table when not given) and announces it with gratuitous ARP.
+    Also a Heartbeat resource.d script: IPaddr::IP[/PREFIX[/NIC[/BROADCAST]]].
     """
 
     name = "IPaddr"
     version = "1.0"
-    shortdesc = "Virtual IPv4 address with gratuitous ARP (ha_agents SDK)"
+    shortdesc = "Virtual IPv4 address with gratuitous ARP (ha_agents)"
     positional = ("ip",)
+
+    #: How the announcements after the first go out: "fork" (a script: a detached child,
+    #: so the caller's pipes close at once) or "thread" (inside a long-running process).
+    arp_background: ClassVar[str] = "fork"
 
     ip = String(
         required=True,
@@ -54,6 +66,23 @@ class IPaddr(Agent):
         default=200, minimum=0, maximum=10000, description="Milliseconds between announcements."
     )
 
+    @classmethod
+    def bound(
+        cls, mgr: ipaddr.AddressManager | None = None, arp_background: str = "fork"
+    ) -> type[IPaddr]:
+        """This agent using ``mgr`` (owned by the caller) instead of a netlink socket per
+        action, and sending later announcements with ``arp_background``."""
+        attrs: dict[str, object] = {"arp_background": arp_background}
+        if mgr is not None:
+            attrs["addresses"] = lambda self: contextlib.nullcontext(mgr)
+        return type(cls.__name__, (cls,), attrs)
+
+    def addresses(self) -> AbstractContextManager[ipaddr.AddressManager]:
+        """The address port: a netlink socket on the current network namespace."""
+        from ha_agents.resources.netlink import NetlinkAddressManager
+
+        return NetlinkAddressManager()
+
     def address(self) -> ipaddr.IPaddrParams:
         if "/" in self.ip and not (self.cidr_netmask or self.nic or self.broadcast):
             parsed = ipaddr.parse_heartbeat(self.ip)
@@ -71,31 +100,27 @@ class IPaddr(Agent):
         return parsed
 
     def validate(self) -> None:
-        from ha_agents.resources.netlink import NetlinkAddressManager
-
-        with NetlinkAddressManager() as mgr:
+        with self.addresses() as mgr:
             _check(ipaddr.validate(self.address(), mgr))
 
     def start(self) -> None:
         from ha_agents.resources.garp import RawGarp
-        from ha_agents.resources.netlink import NetlinkAddressManager
 
         announcer = RawGarp(
-            self.arp_count, self.arp_interval / 1000, background="fork", still_owned=_present
+            self.arp_count,
+            self.arp_interval / 1000,
+            background=self.arp_background,
+            still_owned=_present,
         )
-        with NetlinkAddressManager() as mgr:
-            self.log.info("%s", _check(ipaddr.start(self.address(), mgr, announcer)))
+        with self.addresses() as mgr:
+            self.log.info("%s", _check(ipaddr.start(self.address(), mgr, announcer)).message)
 
     def stop(self) -> None:
-        from ha_agents.resources.netlink import NetlinkAddressManager
-
-        with NetlinkAddressManager() as mgr:
-            self.log.info("%s", _check(ipaddr.stop(self.address(), mgr)))
+        with self.addresses() as mgr:
+            self.log.info("%s", _check(ipaddr.stop(self.address(), mgr)).message)
 
     def monitor(self, depth: int) -> Running | Stopped:
-        from ha_agents.resources.netlink import NetlinkAddressManager
-
-        with NetlinkAddressManager() as mgr:
+        with self.addresses() as mgr:
             res = _check(ipaddr.status(self.address(), mgr))
         return Running(res.message) if res.running else Stopped(res.message)
 

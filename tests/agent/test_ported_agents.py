@@ -1,6 +1,6 @@
-"""IPaddr and httpd ported onto the SDK (ha_agents/agents_impl/, entry scripts in
-ha_agents/agents_impl/resource.d/): all three conventions and ocf-tester, for real
-(IPaddr adds the address in a network namespace; httpd runs lighttpd)."""
+"""Our resource.d/IPaddr and resource.d/httpd, on the SDK (logic in ha_agents/agents_impl/):
+all three conventions and ocf-tester, for real (IPaddr adds the address in a network
+namespace; httpd runs lighttpd)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ha_agents.agent.testing import (
 )
 from ha_agents.lab import Host, Lab
 
-ENTRIES = Path(__file__).resolve().parents[2] / "ha_agents" / "agents_impl" / "resource.d"
+ENTRIES = Path(__file__).resolve().parents[2] / "resource.d"
 IPADDR, HTTPD = ENTRIES / "IPaddr", ENTRIES / "httpd"
 # The entry scripts start as `#!/usr/bin/env python3` and re-exec with this when that
 # Python lacks pyroute2 (ha_agents sets it for the scripts it runs).  With this

@@ -78,6 +78,13 @@ def test_test_agent_passes_for_our_httpd_heartbeat_and_ocf(lab2: Any, tmp_path: 
     spec = f"{AGENTS / 'httpd'}::server=lighttpd::config={conf}"
     rc, out, err = ha(a, "test-agent", spec, "--class", "ocf", env=env)
     assert rc == 0 and "8/8 checks passed" in out, out + err
+    # as an init script: parameters from a defaults file (/etc/default/httpd); test-agent's
+    # HA_* variables would make the SDK pick heartbeat-class, so LSB is named
+    defaults = tmp_path / "httpd.defaults"
+    defaults.write_text(f"SERVER=lighttpd\nCONFIG={conf}\n")
+    lsb_env = {**env, "HA_AGENT_CONVENTION": "lsb", "HA_AGENT_DEFAULTS": str(defaults)}
+    rc, out, err = ha(a, "test-agent", str(AGENTS / "httpd"), "--class", "lsb", env=lsb_env)
+    assert rc == 0 and "checks passed" in out and "failed" not in out, out + err
 
 
 def test_httpd_status_needs_an_http_answer_not_just_the_process(lab2: Any, tmp_path: Path) -> None:
@@ -91,7 +98,10 @@ def test_httpd_status_needs_an_http_answer_not_just_the_process(lab2: Any, tmp_p
         res = a.run(
             [httpd, "lighttpd", str(conf), "http://192.0.2.11:81/", "status"], env=env, check=False
         )
-        assert (res.returncode, res.stdout.split()[0]) == (3, "stopped")
+        # heartbeat-class: a failed check prints "failed" (neither "running" nor "OK":
+        # Heartbeat reads it as not running) and exits 1, the reason on stderr
+        assert (res.returncode, res.stdout) == (1, "failed\n"), res.stderr
+        assert "no HTTP answer at http://192.0.2.11:81/" in res.stderr
         ocf_env = {
             **env,
             "OCF_RESKEY_server": "lighttpd",

@@ -1,5 +1,6 @@
-"""IPaddr's pure logic with an in-memory AddressManager; GARP frames; httpd URL rules;
-installing our agents with a rewritten interpreter line."""
+"""IPaddr's pure logic with an in-memory AddressManager; the SDK IPaddr run in-process
+(ipaddr_agent.main, as the daemon calls it) over that manager; GARP frames; httpd URL
+rules; installing our agents with a rewritten interpreter line."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ha_agents.resources import httpd, ipaddr
 from ha_agents.resources.garp import arp_frame
 from ha_agents.resources.install import install_agents
 from ha_agents.resources.ipaddr import AddrInfo, IPaddrParams, OpResult
-from ha_agents.resources.ipaddr_agent import META_DATA, main
+from ha_agents.resources.ipaddr_agent import main
 
 
 class MemAddrs:
@@ -158,25 +159,77 @@ def test_agent_main_ocf_codes() -> None:
     assert main(["IPaddr", "validate-all"], env, io.StringIO(), io.StringIO(), m) == 0
     assert main(["IPaddr", "monitor"], {}, io.StringIO(), io.StringIO(), m) == 6
     assert main(["IPaddr", "promote"], env, io.StringIO(), io.StringIO(), m) == 3
-    assert main(["IPaddr", "a", "b", "c"], env, io.StringIO(), io.StringIO(), m) == 1
+    # no route to the address: not configured (6), from validate-all and from start
+    far = {"OCF_RESKEY_ip": "198.51.100.9"}
+    assert main(["IPaddr", "validate-all"], far, io.StringIO(), io.StringIO(), m) == 6
+    assert main(["IPaddr", "start"], far, io.StringIO(), io.StringIO(), m) == 6
+    assert m.find("198.51.100.9") is None
 
 
-def test_meta_data_validates_against_ra_api_dtd(tmp_path: Path) -> None:
+def test_agent_main_rejects_bad_arguments_with_a_message_not_a_traceback() -> None:
+    m, env = MemAddrs(), {"OCF_RESKEY_ip": "192.0.2.12"}
+    # heartbeat-class with two arguments: IPaddr takes one (IP[/PREFIX[/NIC[/BCAST]]])
+    # (status: Heartbeat reads the word; "failed" is neither running nor OK)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["IPaddr", "192.0.2.12", "b", "status"], env, out, err, m) == 1
+    assert out.getvalue() == "failed\n"
+    assert "too many arguments" in err.getvalue() and "Traceback" not in err.getvalue()
+    assert main(["IPaddr", "192.0.2.12", "b", "start"], env, io.StringIO(), io.StringIO(), m) == 2
+    # an unknown operation is "unimplemented" (3) in every convention
+    assert main(["IPaddr", "192.0.2.12", "bogus"], env, io.StringIO(), io.StringIO(), m) == 3
+    # out-of-range ARP settings are rejected (exit 2, OCF_ERR_ARGS), not silently clamped
+    for name, value in (("arp_count", "0"), ("arp_count", "101"), ("arp_interval", "-1")):
+        err = io.StringIO()
+        bad = {**env, f"OCF_RESKEY_{name}": value}
+        assert main(["IPaddr", "validate-all"], bad, io.StringIO(), err, m) == 2, name
+        assert name in err.getvalue()
+
+
+def test_agent_main_start_and_stop_through_the_sdk_are_idempotent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """start adds 192.0.2.50 as eth0:0 (interface and prefix from the route); a second
+    start and a second stop succeed without touching anything."""
+    m = MemAddrs()
+    announced: list[tuple[str, str]] = []
+
+    def fake_announce(self: object, ifname: str, ip: str) -> None:
+        announced.append((ifname, ip))
+
+    monkeypatch.setattr("ha_agents.resources.garp.RawGarp.announce", fake_announce)
+    hb = ["IPaddr", "192.0.2.50", "start"]
+    assert main(hb, {}, io.StringIO(), io.StringIO(), m, background="thread") == 0
+    assert ("192.0.2.50", 24, "eth0:0") in m.addrs["eth0"]
+    assert main(hb, {}, io.StringIO(), io.StringIO(), m, background="thread") == 0
+    assert announced == [("eth0", "192.0.2.50")]
+    out = io.StringIO()
+    assert main(["IPaddr", "192.0.2.50", "status"], {}, out, io.StringIO(), m) == 0
+    assert out.getvalue() == "running\n"
+    for _ in range(2):
+        assert main(["IPaddr", "192.0.2.50", "stop"], {}, io.StringIO(), io.StringIO(), m) == 0
+        assert m.find("192.0.2.50") is None
+
+
+@pytest.mark.parametrize("agent", ["IPaddr", "httpd"])
+def test_meta_data_validates_against_ra_api_dtd(tmp_path: Path, agent: str) -> None:
     dtd = Path("/usr/share/resource-agents/ra-api-1.dtd")
     if not dtd.exists():
         pytest.skip("needs resource-agents' ra-api-1.dtd")
-    from ha_agents.resources.httpd_agent import META_DATA as HTTPD_META
+    from ha_agents.agent import meta_data
+    from ha_agents.agents_impl.httpd import Httpd
+    from ha_agents.agents_impl.ipaddr import IPaddr
 
-    for name, text in (("ipaddr", META_DATA), ("httpd", HTTPD_META)):
-        f = tmp_path / f"{name}.xml"
-        f.write_text(text)
-        res = subprocess.run(
-            ["xmllint", "--noout", "--dtdvalid", str(dtd), str(f)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert res.returncode == 0, res.stderr
+    text = meta_data(IPaddr if agent == "IPaddr" else Httpd)
+    f = tmp_path / f"{agent}.xml"
+    f.write_text(text)
+    res = subprocess.run(
+        ["xmllint", "--noout", "--dtdvalid", str(dtd), str(f)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert f'<resource-agent name="{agent}"' in text
 
 
 def test_gratuitous_arp_frames_are_well_formed() -> None:

@@ -72,12 +72,15 @@ def test_ipaddr_second_address_gets_next_alias_and_explicit_nic_prefix(lab2: Any
 
 def test_ipaddr_without_a_route_fails_with_a_clear_message(lab2: Any) -> None:
     _, a, _ = lab2
+    # a configuration error is OCF_ERR_CONFIGURED (6) in every convention (Heartbeat only
+    # needs it non-zero), with the reason on stderr and no traceback
     rc, text = agent(a, "198.51.100.7", "start")
-    assert rc == 1 and "no interface has a route to 198.51.100.7" in text
-    rc, _ = agent(a, "start", env={"OCF_RESKEY_ip": "198.51.100.7"})
-    assert rc == 6  # OCF_ERR_CONFIGURED
+    assert rc == 6 and "no interface has a route to 198.51.100.7" in text, text
+    rc, text = agent(a, "start", env={"OCF_RESKEY_ip": "198.51.100.7"})
+    assert rc == 6 and "no interface has a route to 198.51.100.7" in text, text
     rc, text = agent(a, "192.0.2.999", "start")
-    assert rc == 1 and "not an IPv4 address" in text
+    assert rc == 6 and "not an IPv4 address" in text and "Traceback" not in text, text
+    assert "198.51.100.7" not in a.run(["ip", "-4", "-o", "addr"]).stdout
 
 
 def test_test_agent_passes_for_our_ipaddr_heartbeat_and_ocf(lab2: Any) -> None:
@@ -92,6 +95,20 @@ def test_test_agent_passes_for_our_ipaddr_heartbeat_and_ocf(lab2: Any) -> None:
     doc = json.loads(out)
     assert rc == 0 and doc["ok"], out + err
     assert [c["name"] for c in doc["checks"]][:2] == ["meta-data", "validate-all"]
+
+
+def test_test_agent_passes_for_our_ipaddr_as_an_lsb_init_script(lab2: Any, tmp_path: Path) -> None:
+    """As an init script the parameters come from a defaults file (/etc/default/IPaddr,
+    here HA_AGENT_DEFAULTS).  test-agent gives every script Heartbeat's HA_* variables,
+    which would make the SDK pick heartbeat-class: HA_AGENT_CONVENTION says LSB."""
+    _, a, _ = lab2
+    defaults = tmp_path / "IPaddr.defaults"
+    defaults.write_text("IP=192.0.2.56\nCIDR_NETMASK=24\n")
+    env = {"HA_AGENT_CONVENTION": "lsb", "HA_AGENT_DEFAULTS": str(defaults)}
+    rc, out, err = ha(a, "test-agent", IPADDR, "--class", "lsb", "--json", env=env)
+    doc = json.loads(out)
+    assert rc == 0 and doc["ok"] and doc["class"] == "lsb", out + err
+    assert "192.0.2.56" not in a.run(["ip", "-4", "-o", "addr"]).stdout
 
 
 def test_test_agent_passes_for_resource_agents_ipaddr2_and_dummy(lab2: Any, tmp_path: Path) -> None:

@@ -66,7 +66,11 @@ def test_heartbeat_resourcemanager_runs_our_ipaddr(lab2: Any, tmp_path: Path) ->
     assert rm("status", "take", "status") == ["status=3", "take=0", "status=0"]
     addrs = a.run(["ip", "-4", "-o", "addr", "show", "dev", "eth0"]).stdout
     assert "192.0.2.60/24 brd 192.0.2.255 scope global secondary eth0:0" in addrs
-    assert "INFO: 192.0.2.60/24 added on eth0:0" in debug.read_text()
+    # the agent logs where Heartbeat's own scripts do: HA_DEBUGLOG and HA_LOGFILE
+    assert "info: 192.0.2.60/24 added on eth0:0" in debug.read_text()
+    assert "IPaddr[" in log.read_text() and "info: started (192.0.2.60/24 on eth0:0)" in (
+        log.read_text()
+    )
     assert "Running /etc/ha.d/resource.d/IPaddr 192.0.2.60/24/eth0 start" in log.read_text()
     assert rm("give", "status") == ["give=0", "status=3"]
     assert "192.0.2.60" not in a.run(["ip", "-4", "-o", "addr"]).stdout
