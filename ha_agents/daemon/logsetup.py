@@ -2,8 +2,9 @@
 
 Lines ``Mon DD HH:MM:SS NODE ha_agents: [PID]: LEVEL: text`` go to ha.cf's ``logfile``
 (everything but debug) and ``debugfile`` (everything, with the ``key=value`` suffix);
-``logfacility`` sends them to syslog (/dev/log) with that facility.  With none of the
-three set, lines go to stderr.
+``logfacility`` sends them to syslog (/dev/log, or ``syslog_path``) with that facility;
+if the syslog daemon restarts, the socket is reconnected at the next line.  With none
+of the three set, lines go to stderr.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class HbLog:
         debugfile: str | None = None,
         logfacility: str | None = None,
         stderr: bool | None = None,
+        *,
+        syslog_path: str = "/dev/log",
     ) -> None:
         self.node = node
         self.pid = os.getpid()
@@ -44,12 +47,13 @@ class HbLog:
                 except OSError as exc:
                     print(f"ha_agents: cannot open log file {path}: {exc}", file=sys.stderr)
         self.facility = FACILITIES.get(logfacility or "")
+        self.syslog_path = syslog_path
         self.syslog: socket.socket | None = None
         if self.facility is not None:
             try:
                 self.syslog = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 self.syslog.setblocking(False)
-                self.syslog.connect("/dev/log")
+                self.syslog.connect(syslog_path)
             except OSError:
                 self.syslog = None
         self.stderr = stderr if stderr is not None else not (self.files or self.syslog)
@@ -69,8 +73,15 @@ class HbLog:
         if self.syslog is not None and self.facility is not None:
             pri = self.facility * 8 + PRIORITY[level.value]
             msg = f"<{pri}>{time.strftime('%b %d %H:%M:%S')} {body}"
-            with contextlib.suppress(OSError):
-                self.syslog.send(msg.encode("utf-8", "replace"))
+            data = msg.encode("utf-8", "replace")
+            try:
+                self.syslog.send(data)
+            except BlockingIOError:
+                pass  # syslog is backed up: drop the line rather than block the loop
+            except OSError:  # the syslog daemon restarted: reconnect once
+                with contextlib.suppress(OSError):
+                    self.syslog.connect(self.syslog_path)
+                    self.syslog.send(data)
         if self.stderr and level is not Level.DEBUG:
             with contextlib.suppress(OSError, ValueError):
                 sys.stderr.write(line + "\n")
