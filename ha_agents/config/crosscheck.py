@@ -228,13 +228,14 @@ def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
             )
     for ping in hacf.ping_nodes:
         for h in ping.hosts:
-            if host.resolves(h):
+            if host.resolves6(h) if ping.ipv6 else host.resolves(h):
                 continue
             if ping.is_group:  # Heartbeat logs "unknown host" and starts anyway
                 msg = f"ping_group {show(ping.name)}: unknown host [{show(h)}]{where}"
                 out.append(warning(ping.loc.path, ping.loc.line, "HA134", msg))
             else:
-                msg = f"ping: unknown host [{show(h)}]{where}"
+                kind = "ping6" if ping.ipv6 else "ping"
+                msg = f"{kind}: unknown host [{show(h)}]{where}"
                 out.append(emit(ping.loc.path, ping.loc.line, "HA134", msg))
     out.extend(_clients(hacf, host, emit, where))
     return out

@@ -22,7 +22,7 @@ def medium_word(b: Builder, d: str, v: str, n: int) -> None:
     elif d == "serial":
         b.media.append(Medium(MediumKind.SERIAL, v, b.loc(n), baud=b.baud))
     elif d in ("ping", "ping6"):
-        b.pings.append(PingNode(v, (v,), b.loc(n)))
+        b.pings.append(PingNode(v, (v,), b.loc(n), ipv6=d == "ping6"))
 
 
 def line_directive(b: Builder, d: str, args: list[str], n: int) -> None:

@@ -28,6 +28,8 @@ class HostFacts(Protocol):
 
     def resolves(self, host: str) -> bool: ...
 
+    def resolves6(self, host: str) -> bool: ...
+
     def user_exists(self, name: str) -> bool: ...
 
     def group_exists(self, name: str) -> bool: ...
@@ -78,6 +80,11 @@ class StaticHost:
         return path in self.executables
 
     def resolves(self, host: str) -> bool:
-        from ha_agents.config.values import is_ipv4, is_ipv6
+        from ha_agents.config.values import is_ipv4
 
-        return is_ipv4(host) or is_ipv6(host) or host.lower() in self.names
+        return is_ipv4(host) or host.lower() in self.names
+
+    def resolves6(self, host: str) -> bool:
+        from ha_agents.config.values import is_ipv6
+
+        return is_ipv6(host)

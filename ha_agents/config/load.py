@@ -115,18 +115,22 @@ class RealHost:
             self._ifaces = {name for _i, name in socket.if_nameindex()}
         except OSError:
             self._ifaces = set()
-        self._names = self._read_hosts(hosts_file)
+        self._names, self._names6 = self._read_hosts(hosts_file)
 
     @staticmethod
-    def _read_hosts(path: str) -> set[str]:
+    def _read_hosts(path: str) -> tuple[set[str], set[str]]:
+        """Names with an IPv4 address, and names with an IPv6 address, in /etc/hosts."""
         got = read_file(path)
         names: set[str] = set()
+        names6: set[str] = set()
         if got.data is None:
-            return names
+            return names, names6
         for line in decode(got.data).split("\n"):
             w = words(line.split("#", 1)[0])
-            names.update(x.lower() for x in w[1:])
-        return names
+            if len(w) < 2:
+                continue
+            (names6 if ":" in w[0] else names).update(x.lower() for x in w[1:])
+        return names, names6
 
     def interface_exists(self, name: str) -> bool:
         return name in self._ifaces
@@ -172,11 +176,9 @@ class RealHost:
         return stat.S_ISREG(st.st_mode) and os.access(path, os.X_OK)
 
     def resolves(self, host: str) -> bool:
-        """Numeric addresses (as inet_aton reads them) and /etc/hosts names; no DNS."""
+        """IPv4: numeric addresses (as inet_aton reads them) and /etc/hosts names; no DNS."""
         if "\0" in host:
             return False
-        if is_ipv6(host):
-            return True
         try:
             socket.inet_aton(host)
         except (OSError, ValueError, UnicodeError):
@@ -184,6 +186,10 @@ class RealHost:
         else:
             return True
         return host.lower() in self._names
+
+    def resolves6(self, host: str) -> bool:
+        """IPv6: numeric addresses and /etc/hosts names with an IPv6 address; no DNS."""
+        return is_ipv6(host) or host.lower() in self._names6
 
     def user_exists(self, name: str) -> bool:
         try:

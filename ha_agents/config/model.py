@@ -72,6 +72,7 @@ class PingNode:
     hosts: tuple[str, ...]
     loc: Location
     is_group: bool = False
+    ipv6: bool = False  # a ``ping6`` node
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,3 +221,19 @@ def test_haresources_node_is_first_word_of_first_physical_line() -> None:
     # "\ " (backslash, blank) is no continuation
     groups, _ = parse_haresources("node1 192.0.2.50 \\ \nnode9\n", "hr")
     assert [g.node for g in groups] == ["node1", "node9"]
+
+
+def test_ucast_and_ping_need_ipv4_ping6_needs_ipv6() -> None:
+    host = StaticHost(names=frozenset({"peer.example"}))
+    for line, bad in (
+        ("ucast eth0 ::1", True),
+        ("ucast eth0 192.0.2.12", False),
+        ("ucast eth0 peer.example", False),
+        ("ping ::1", True),
+        ("ping6 192.0.2.254", True),
+        ("ping6 ::1", False),
+        ("ucast6 eth0 192.0.2.12", True),
+    ):
+        hacf, _ = parse_hacf(line + "\n", P)
+        got = [d.code for d in check_host(hacf, host, remote=False)]
+        assert (got == ["HA134"]) is bad, (line, got)
