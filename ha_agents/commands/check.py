@@ -14,9 +14,9 @@ import os
 import sys
 from dataclasses import fields, is_dataclass
 
-from ha_agents.config.diagnostics import has_errors, render_text
+from ha_agents.config.diagnostics import has_errors
 from ha_agents.config.hacf import parse_hacf
-from ha_agents.config.lines import decode
+from ha_agents.config.lines import decode, show
 from ha_agents.config.load import load_config, local_node_name, read_file
 from ha_agents.config.model import ClusterConfig
 from ha_agents.config.peer import compare
@@ -95,13 +95,12 @@ def handle(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(doc, indent=2, sort_keys=False) + "\n")
     else:
-        _write(render_text(diags))
+        _write("".join(show(d.render(), limit=1 << 20) + "\n" for d in diags))
         errors = sum(1 for d in diags if d.severity.value == "error")
         warnings = len(diags) - errors
         verdict = "Heartbeat 3.0.6 would accept it" if ok else "Heartbeat 3.0.6 would refuse it"
-        sys.stderr.write(
-            f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}\n"
-        )
+        summary = f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}"
+        sys.stderr.write(show(summary, limit=1 << 20) + "\n")
     return 0 if ok else 1
 
 
