@@ -21,6 +21,7 @@ Messages of other types go to the upper layer as ``Upcall`` in the sender's seq 
 
 from __future__ import annotations
 
+from ha_agents.config.model import ClusterConfig
 from ha_agents.membership import notices
 from ha_agents.membership.actions import (
     Action,
@@ -95,6 +96,25 @@ class Engine(Receiving):
                     times.append(rec.last_heard + self._deadtime(peer))
             times.extend(r.next_at for r in peer.rexmit.values())
         return min(times)
+
+    def retime(self, config: ClusterConfig, now: float) -> None:
+        """A configuration reload: take the timers (and parameters) of ``config``.
+
+        The node list must be the same (the caller refuses a reload that changes it).
+        The next keepalive is due at most one new keepalive from ``now``; deadlines of
+        peers already heard use the new deadtime from here on."""
+        hacf = config.hacf
+        self.config = config
+        self.keepalive_s = hacf.keepalive_ms / 1000
+        self.deadtime_s = hacf.deadtime_ms / 1000
+        self.warntime_s = hacf.effective_warntime_ms / 1000
+        self.initdead_s = hacf.effective_initdead_ms / 1000
+        if self.next_status_at is not None:
+            self.next_status_at = min(self.next_status_at, now + self.keepalive_s)
+
+    def set_links(self, names: tuple[str, ...]) -> None:
+        """A reload reopened the media: this node's link names (cl_status listhblinks)."""
+        self.links = names
 
     def snapshot(self, now: float) -> MembershipSnapshot:
         nodes = [self._peer_view(p, now) for p in self.peers.values()]

@@ -287,22 +287,12 @@ class OpsDaemon(Daemon):
 
     def _apply(self, new: ClusterConfig, plan: ReloadPlan) -> None:
         assert self.engine is not None and self.out is not None
-        old = self.config
         self.config = new
-        engine = self.engine
-        hacf = new.hacf
-        engine.config = new
-        engine.keepalive_s = hacf.keepalive_ms / 1000
-        engine.deadtime_s = hacf.deadtime_ms / 1000
-        engine.warntime_s = hacf.effective_warntime_ms / 1000
-        engine.initdead_s = hacf.effective_initdead_ms / 1000
-        if plan.timers and engine.next_status_at is not None:
-            loop_now = asyncio.get_running_loop().time()
-            engine.next_status_at = min(engine.next_status_at, loop_now + engine.keepalive_s)
+        self.engine.retime(new, asyncio.get_running_loop().time())
         if plan.authkeys:
             self.out.auth = Authenticator(new.authkeys)
         if plan.media:
-            self.media_task = asyncio.get_running_loop().create_task(self._swap_media(old, new))
+            self.media_task = asyncio.get_running_loop().create_task(self._swap_media(new))
         for change in plan.changes:
             self.log.info(f"reload: {change}")
         for item in plan.deferred:
@@ -313,7 +303,7 @@ class OpsDaemon(Daemon):
         self._arm()
         self._publish([OpsEvent("reload", new.local_node, reason=", ".join(plan.changes))])
 
-    async def _swap_media(self, old: ClusterConfig, new: ClusterConfig) -> None:
+    async def _swap_media(self, new: ClusterConfig) -> None:
         """Open the new media first, then close the old ones (the peer keeps hearing us:
         the UDP sockets share their ports through SO_REUSEADDR)."""
         self.infos = ifaddr.interfaces()
@@ -335,6 +325,6 @@ class OpsDaemon(Daemon):
             with contextlib.suppress(Exception):
                 link.close()
         if self.engine is not None:
-            self.engine.links = tuple(dict.fromkeys(m.link_name for m in new.hacf.media))
+            self.engine.set_links(tuple(dict.fromkeys(m.link_name for m in new.hacf.media)))
         names = ", ".join(sorted({lk.link for lk in links}))
         self.log.info(f"reload: media reopened ({names})")

@@ -219,3 +219,22 @@ def test_a_hanging_hook_is_killed_at_the_timeout_without_blocking_the_loop(
     assert "ERROR: hook 10-hang node-dead node2: timed out after 0.5s; killed" in text
     pid = int((tmp_path / "pid").read_text())
     assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_engine_retime_takes_the_new_keepalive_from_the_next_status_on(tmp_path: Path) -> None:
+    from ha_agents.membership.actions import Send
+    from ha_agents.membership.engine import Engine
+    from ha_agents.membership.events import Start, Tick
+
+    engine = Engine(_config(tmp_path), 1, b"u" * 16)
+    engine.handle(Start(0.0))
+    assert engine.next_status_at == pytest.approx(0.2)
+    slower = _config(tmp_path, HA_CF.replace("keepalive 200ms", "keepalive 400ms"))
+    engine.retime(slower, 0.05)
+    assert engine.keepalive_s == 0.4 and engine.config is slower
+    sent = [a for a in engine.handle(Tick(0.2)) if isinstance(a, Send)]
+    assert [a.msgtype for a in sent] == ["status"]
+    assert engine.next_status_at == pytest.approx(0.6)
+    faster = _config(tmp_path, HA_CF.replace("keepalive 200ms", "keepalive 100ms"))
+    engine.retime(faster, 0.25)
+    assert engine.next_status_at == pytest.approx(0.35)  # not 0.6: at most one new keepalive
