@@ -100,8 +100,13 @@ class IPaddr(Agent):
         return parsed
 
     def validate(self) -> None:
+        address = self.address()
+        if self.context.action == "start":
+            # start plans the interface itself (same NotConfigured when there is none):
+            # asking the kernel twice would only slow down a failover.
+            return
         with self.addresses() as mgr:
-            _check(ipaddr.validate(self.address(), mgr))
+            _check(ipaddr.validate(address, mgr))
 
     def start(self) -> None:
         from ha_agents.resources.garp import RawGarp
