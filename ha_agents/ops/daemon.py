@@ -268,12 +268,12 @@ class OpsDaemon(Daemon):
         if problem is not None:
             self.log.log(Level.ERROR, f"reload: {problem}; running configuration unchanged")
             return {"ok": False, "error": problem, "diagnostics": text}
-        self._apply(new, plan)
+        changes, deferred = self._apply(new, plan)
         warnings = [d for d in diags if d.severity is Severity.WARNING]
         return {
             "ok": True,
-            "changes": list(plan.changes),
-            "deferred": list(plan.deferred),
+            "changes": changes,
+            "deferred": deferred,
             "warnings": len(warnings),
             "diagnostics": text,
         }
@@ -285,7 +285,7 @@ class OpsDaemon(Daemon):
                 return f"{m.kind.value} {m.dev}: no such interface"
         return None
 
-    def _apply(self, new: ClusterConfig, plan: ReloadPlan) -> None:
+    def _apply(self, new: ClusterConfig, plan: ReloadPlan) -> tuple[list[str], list[str]]:
         assert self.engine is not None and self.out is not None
         self.config = new
         self.engine.retime(new, asyncio.get_running_loop().time())
@@ -293,15 +293,24 @@ class OpsDaemon(Daemon):
             self.out.auth = Authenticator(new.authkeys)
         if plan.media:
             self.media_task = asyncio.get_running_loop().create_task(self._swap_media(new))
-        for change in plan.changes:
+        changes, deferred = list(plan.changes), list(plan.deferred)
+        if plan.groups:
+            reload_groups = getattr(self.executor, "reload_groups", None)
+            if callable(reload_groups):
+                reload_groups(new)
+                changes.append("haresources: resource lists used from each group's next transition")
+            else:
+                deferred.append("haresources changed")
+        for change in changes:
             self.log.info(f"reload: {change}")
-        for item in plan.deferred:
+        for item in deferred:
             self.log.log(Level.WARN, f"reload: {item}: takes effect when ha-agents restarts")
-        if not plan.changes:
+        if not changes:
             self.log.info("reload: no change")
         self.log.info("Configuration reloaded")
         self._arm()
-        self._publish([OpsEvent("reload", new.local_node, reason=", ".join(plan.changes))])
+        self._publish([OpsEvent("reload", new.local_node, reason=", ".join(changes))])
+        return changes, deferred
 
     async def _swap_media(self, new: ClusterConfig) -> None:
         """Open the new media first, then close the old ones (the peer keeps hearing us:

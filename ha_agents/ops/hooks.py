@@ -121,6 +121,10 @@ class HookRunner:
         try:
             output = await asyncio.wait_for(proc.stdout.read(MAX_OUTPUT_BYTES), self.timeout_s)
             rc = await asyncio.wait_for(proc.wait(), self.timeout_s)
+        except asyncio.CancelledError:  # the daemon is exiting: leave nothing behind
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            raise
         except TimeoutError:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)

@@ -4,9 +4,13 @@
 
 * applied live: the timers (keepalive, warntime, deadtime, initdead), the media, the
   authkeys, and every ``hbparameter`` value;
-* remembered for the next restart (reported, nothing stops): haresources, auto_failback,
-  logging directives, respawn/ping/stonith lines — a reload never stops a running
-  resource;
+* haresources: when the groups (their first resources) and their home nodes stay the
+  same, the new resource lists are used from each group's next start or stop (as
+  Heartbeat's ResourceManager, which reads haresources at each transition) if the
+  resource executor supports it; otherwise at the next restart.  A reload itself never
+  starts or stops a resource;
+* remembered for the next restart (reported, nothing stops): auto_failback, logging
+  directives, respawn/ping/stonith lines;
 * refused (nothing changes): a different node list or local node name — membership
   would have to forget or invent peers, which needs a restart of the daemon.
 """
@@ -26,6 +30,7 @@ class ReloadPlan:
     timers: bool = False
     media: bool = False
     authkeys: bool = False
+    groups: bool = False  # resource lists changed within the same groups (see daemon)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +91,10 @@ def _groups_key(c: ClusterConfig) -> tuple[object, ...]:
     return tuple((g.node, tuple(r.text for r in g.resources)) for g in c.groups)
 
 
+def _groups_shape(c: ClusterConfig) -> tuple[object, ...]:
+    return tuple((g.key, g.node.lower()) for g in c.groups)
+
+
 def plan_reload(old: ClusterConfig, new: ClusterConfig) -> ReloadPlan:
     refused: list[str] = []
     if tuple(n.lower() for n in old.hacf.nodes) != tuple(n.lower() for n in new.hacf.nodes):
@@ -108,8 +117,12 @@ def plan_reload(old: ClusterConfig, new: ClusterConfig) -> ReloadPlan:
         for name in DEFERRED_HACF
         if getattr(old.hacf, name) != getattr(new.hacf, name)
     ]
+    groups = False
     if _groups_key(old) != _groups_key(new):
-        deferred.append("haresources changed")
+        if _groups_shape(old) == _groups_shape(new):
+            groups = True  # same groups on the same homes: only their resource lists
+        else:
+            deferred.append("haresources changed (groups or their home nodes)")
     return ReloadPlan(
         tuple(changes),
         tuple(deferred),
@@ -117,4 +130,5 @@ def plan_reload(old: ClusterConfig, new: ClusterConfig) -> ReloadPlan:
         timers=bool(timers),
         media=bool(media),
         authkeys=keys,
+        groups=groups,
     )

@@ -45,7 +45,7 @@ def _config(tmp: Path, ha_cf: str = HA_CF, keys: str = "auth 1\n1 sha1 secret\n"
     return config
 
 
-def test_reload_plan_applies_timers_media_and_keys_defers_resources(tmp_path: Path) -> None:
+def test_reload_plan_applies_timers_media_keys_and_resource_lists(tmp_path: Path) -> None:
     old = _config(tmp_path)
     new = _config(
         tmp_path,
@@ -63,8 +63,11 @@ def test_reload_plan_applies_timers_media_and_keys_defers_resources(tmp_path: Pa
         "medium added: ucast lo 127.0.0.2 694",
         "authkeys changed (signing with index 2)",
     )
-    assert plan.deferred == ("haresources changed",)
+    assert plan.groups and plan.deferred == ()  # same group, same home: lists only
     assert plan_reload(old, _config(tmp_path)).changes == ()
+    moved = plan_reload(old, _config(tmp_path, haresources="node2 hbtest::a\n"))
+    assert not moved.groups
+    assert moved.deferred == ("haresources changed (groups or their home nodes)",)
 
 
 def test_reload_plan_refuses_a_new_node_list(tmp_path: Path) -> None:
