@@ -67,10 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         t0 = time.monotonic()
         print(f"... {name}", file=sys.stderr, flush=True)
-        try:
-            r = MATRIX[name]()
-        except Exception as exc:  # one broken run must not hide the others
-            r = Result(name, outcome=f"run failed: {type(exc).__name__}: {exc}"[:300])
+        r = Result(name)
+        for attempt in (1, 2):  # a lab set-up hiccup (e.g. a helper process lost) is retried
+            try:
+                r = MATRIX[name]()
+                break
+            except Exception as exc:  # one broken run must not hide the others
+                r = Result(name, outcome=f"run failed: {type(exc).__name__}: {exc}"[:300])
+                r.notes.append(f"attempt {attempt} failed")
         print(f"    {name}: {'ok' if r.ok else 'NOT OK'} ({time.monotonic() - t0:.0f} s)",
               file=sys.stderr, flush=True)  # fmt: skip
         results.append(r)

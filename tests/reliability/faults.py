@@ -97,6 +97,13 @@ class Run:
         return self.poller.wait_ok(timeout, after=time.monotonic(), backend=host)
 
 
+def forget(node: LabNode) -> None:
+    """Drop a stopped node's reaped Popen: LabNode's close hook would otherwise signal
+    the process group of that PID, which may belong to someone else by then."""
+    if node._proc is not None and node._proc.returncode is not None:
+        node._proc = None
+
+
 def restart(node: LabNode) -> None:
     """Start a node again and wait until its daemon answers (the heal time)."""
     (node.run_dir / "ha-agents.sock").unlink(missing_ok=True)  # left by SIGKILL
@@ -454,6 +461,7 @@ def _state_dir_fault(prefix: str, name: str, break_it: Callable[[Path], None],
             )
         finally:
             node.stop(5)
+            forget(node)
             subprocess.run(["umount", "-l", str(d)], check=False, capture_output=True, timeout=10)
     return r
 
