@@ -64,6 +64,14 @@ class Receiving(EngineCore):
                 key=f"self:{ev.source}",
             )
         peer = self.peers[name]
+        if self._foreign_source(peer, ev):
+            return self._drop(
+                "source_mismatch",
+                Level.ERROR,
+                f"Dropped message claiming to be from node [{peer.name}] from {ev.source} "
+                f"on {ev.link}: it is alive at {peer.link(ev.link).source}",
+                key=f"spoof:{peer.name}:{ev.source}",
+            )
         seq_text = msg.get("seq")
         if seq_text is None:
             return self._unsequenced(peer, msg, msgtype, hg)
@@ -136,6 +144,21 @@ class Receiving(EngineCore):
                 self._addressed("NS_ackmsg", peer.name, (("ackseq", _hex(peer.seq.ackseq)),))
             )
         return out
+
+    def _foreign_source(self, peer: Peer, ev: PacketReceived) -> bool:
+        """A message naming a peer that is alive and heard on this link from another
+        address within its deadtime: a spoof (Heartbeat binds no name to an address,
+        wire.md §8).  A new address is accepted once the old one has been silent for the
+        peer's deadtime (a re-addressed or restarted node rejoins then)."""
+        rec = peer.links.get(ev.link)
+        return (
+            rec is not None
+            and rec.source is not None
+            and rec.source != ev.source
+            and rec.status is LinkStatus.UP
+            and rec.last_heard is not None
+            and ev.now < rec.last_heard + self._deadtime(peer) - EPS
+        )
 
     def _track_source(self, peer: Peer, ev: PacketReceived) -> list[Action]:
         rec = peer.link(ev.link)

@@ -32,6 +32,7 @@ FORGED = frozenset(
         "downgrade",
         "method_mismatch",
         "forged_self",
+        "source_mismatch",
         "unknown_node",
     }
 )

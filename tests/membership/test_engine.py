@@ -324,14 +324,29 @@ def test_unknown_node_forged_self_and_own_echo_are_dropped_and_counted() -> None
     assert eng.counters == {"unknown_node": 2, "forged_self": 1, "own_echo": 1}
 
 
-def test_source_address_change_is_logged_and_counted_but_accepted() -> None:
+def test_a_live_peers_name_from_another_address_is_dropped_as_a_spoof() -> None:
     eng = started()
     eng.handle(rx(status("node2", 1), 1.0))
     acts = eng.handle(rx(status("node2", 2), 2.0, source="192.0.2.99"))
     assert texts(acts) == [
-        "WARN: Source address of node node2 on link eth0 changed from 192.0.2.12 to 192.0.2.99"
+        "ERROR: Dropped message claiming to be from node [node2] from 192.0.2.99 on eth0: "
+        "it is alive at 192.0.2.12"
     ]
-    assert eng.counters["source_changed"] == 1 and eng.peers["node2"].last_heard == 2.0
+    assert eng.handle(rx(status("node2", 3), 2.5, source="192.0.2.99")) == []  # logged once
+    assert eng.counters["source_mismatch"] == 2 and eng.peers["node2"].last_heard == 1.0
+    assert eng.peers["node2"].seq.highest == 1  # the spoof consumed no sequence number
+
+
+def test_source_address_change_after_deadtime_silence_is_logged_and_accepted() -> None:
+    eng = started()
+    eng.handle(rx(status("node2", 1), 1.0))
+    eng.handle(Tick(7.5))  # deadtime (6 s) of silence: node2 is dead
+    acts = eng.handle(rx(status("node2", 2), 8.0, source="192.0.2.99"))
+    assert (
+        "WARN: Source address of node node2 on link eth0 changed from 192.0.2.12 to 192.0.2.99"
+        in texts(acts)
+    )
+    assert eng.counters["source_changed"] == 1 and eng.peers["node2"].last_heard == 8.0
 
 
 def test_malformed_and_rejected_packets_are_counted() -> None:
