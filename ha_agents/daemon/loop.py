@@ -4,7 +4,8 @@ clock, the log, the control socket, signals and (optionally) an upper layer.
 Timers: after every event the loop arms one ``call_at`` for ``engine.next_deadline()``
 (and the upper layer's); asyncio's clock is the monotonic clock, and the engine schedules
 keepalives from their ideal times, so there is no drift.  SIGTERM: the upper layer
-releases, then ``shutdone`` goes out and the loop ends.  SIGHUP is reserved (logged).
+releases, then ``shutdone`` goes out and the loop ends.  SIGHUP: ignored here;
+``ops.daemon.OpsDaemon`` (what ``ha-agents run`` builds) reloads the configuration.
 """
 
 from __future__ import annotations
