@@ -110,6 +110,18 @@ def test_metrics_scraped_over_http_follow_the_peer(lab: Lab) -> None:
     peer = next(n for n in doc["nodes"] if n["name"] == "node2")
     assert peer["status"] == "dead" and peer["links"][0]["last_heard_s"] >= 1.0
 
+    r = node1.cli("watch", "--once")  # the terminal view of the same document
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()]
+    assert next(row[:2] for row in rows if row and row[0] == "node2") == ["node2", "dead"]
+    assert next(row[:4] for row in rows if row and row[0] == GROUP) == [
+        GROUP,
+        "node2",
+        "running",
+        "node1",
+    ]
+    assert "packets: dropped 0, forged 0, replayed 0" in r.stdout
+
 
 def test_hooks_get_documented_argv_and_env_on_node_dead_and_group_acquired(lab: Lab) -> None:
     record = lab.tmpdir / "hook-calls"
