@@ -241,3 +241,36 @@ def test_engine_retime_takes_the_new_keepalive_from_the_next_status_on(tmp_path:
     faster = _config(tmp_path, HA_CF.replace("keepalive 200ms", "keepalive 100ms"))
     engine.retime(faster, 0.25)
     assert engine.next_status_at == pytest.approx(0.35)  # not 0.6: at most one new keepalive
+
+
+def test_metrics_endpoint_answers_get_only_and_is_bounded() -> None:
+    from ha_agents.ops.metricsserver import serve_metrics
+
+    async def ask(port: int, request: bytes) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        await writer.drain()
+        data = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        return data
+
+    async def scenario() -> list[bytes]:
+        server = await serve_metrics("127.0.0.1", 0, lambda: b"ha_agents_up 1\n")
+        port = server.sockets[0].getsockname()[1]
+        try:
+            return [
+                await ask(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
+                await ask(port, b"GET /nope HTTP/1.1\r\n\r\n"),
+                await ask(port, b"POST /metrics HTTP/1.1\r\n\r\n"),
+                await ask(port, b"x" * 9000),  # no end of headers within the limit
+            ]
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    ok, missing, post, huge = asyncio.run(scenario())
+    assert ok.startswith(b"HTTP/1.0 200 OK\r\n") and ok.endswith(b"\r\n\r\nha_agents_up 1\n")
+    assert b"Content-Type: text/plain; version=0.0.4" in ok
+    assert missing.startswith(b"HTTP/1.0 404 ")
+    assert post.startswith(b"HTTP/1.0 405 ")
+    assert huge == b""
