@@ -4,7 +4,7 @@
 Usage (as root, Debian 'heartbeat' installed)::
 
     python3 tools/groundtruth.py [--write] [--grace 2.5] tests/data/configs/CASE ...
-    python3 tools/groundtruth.py --write --all
+    python3 tools/groundtruth.py --write --all     # tests/data/{configs,generated_configs}
 
 Each case is a directory holding any of ``ha.cf``, ``authkeys``, ``haresources``,
 ``nodeinfo``, ``resource.d/*`` and an optional ``case.json``::
@@ -50,7 +50,8 @@ SHIPPED_VAR_LIB = Path("/var/lib/heartbeat")
 CASE_FILES = ("ha.cf", "authkeys", "haresources", "nodeinfo")
 NODE_ADDRESS = "192.0.2.11/24"
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "tests" / "data" / "configs"
+CORPUS = REPO / "tests" / "data" / "configs"  # named cases (tutorials, traps)
+GENERATED = REPO / "tests" / "data" / "generated_configs"  # probes (p_*), random (rand_*)
 _LOG_RE = re.compile(r"\b(ERROR|WARN|CRIT|info|debug): (.*)$")
 _NODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")
 
@@ -280,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0 or not Path(HEARTBEAT).exists():
         print("groundtruth: needs root and the Debian heartbeat package", file=sys.stderr)
         return 2
-    cases = sorted(p for p in CORPUS.iterdir() if p.is_dir()) if args.all else args.cases
+    every = [p for d in (CORPUS, GENERATED) if d.is_dir() for p in d.iterdir() if p.is_dir()]
+    cases = sorted(every) if args.all else args.cases
     for case in cases:
         verdict = run_case(case, grace=args.grace)
         word = "accepted" if verdict["accepted"] else f"refused (exit {verdict['heartbeat_exit']})"

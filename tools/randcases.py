@@ -7,7 +7,8 @@ Usage (root)::
 
 ``wild`` perturbs everything (most results are refusals); ``valid`` starts from a sane
 two-node config and adds one or two random directives, media, key files or haresources.
-Each case is written to tests/data/configs/rand_rSEED_NNN with its expected.json.
+Each case is written to tests/data/generated_configs/rand_rSEED_NNN with its
+expected.json.
 The same seed gives the same configs.
 """
 
@@ -202,7 +203,8 @@ def main() -> int:
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     mode = sys.argv[3] if len(sys.argv) > 3 else "wild"
     rng = random.Random(seed)
-    out = gt.CORPUS
+    out = gt.GENERATED
+    out.mkdir(exist_ok=True)
     for i in range(count):
         name = f"rand_r{seed}_{i:03d}"
         lines = []

@@ -11,7 +11,8 @@ from types import ModuleType
 from ha_agents.config.load import RealHost
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "tests" / "data" / "configs"
+CORPUS = REPO / "tests" / "data" / "configs"  # named cases
+GENERATED = REPO / "tests" / "data" / "generated_configs"  # probes and random configs
 
 
 def groundtruth_module() -> ModuleType:
@@ -28,7 +29,12 @@ def groundtruth_module() -> ModuleType:
 
 
 def cases() -> list[Path]:
-    return sorted(p for p in CORPUS.iterdir() if (p / "expected.json").exists())
+    """Every ground-truthed case, named ones first."""
+    out: list[Path] = []
+    for d in (CORPUS, GENERATED):
+        if d.is_dir():
+            out += sorted(p for p in d.iterdir() if (p / "expected.json").exists())
+    return out
 
 
 def expected(case: Path) -> dict[str, object]:

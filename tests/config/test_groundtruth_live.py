@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import CORPUS, REPO, expected, groundtruth_module
+from .corpus import CORPUS, REPO, cases, expected, groundtruth_module
 
 LIVE = ["classic_bcast", "keepalive_case", "ak_0644", "hr_bad_node", "bcast_eth9", "ucast_eth9"]
 
@@ -40,9 +40,9 @@ def test_check_in_a_groundtruth_namespace_agrees_on_every_case(tmp_path: Path) -
     """`ha-agents check` itself (real interfaces, no test double) inside a namespace
     built like the ground-truth one, over the whole corpus in one process."""
     gt = groundtruth_module()
-    cases = sorted(p for p in CORPUS.iterdir() if (p / "expected.json").exists())
+    by_name = {case.name: case for case in cases()}
     plan = []
-    for case in cases:
+    for case in by_name.values():
         d = tmp_path / case.name
         d.mkdir()
         gt.materialise(case, d)
@@ -83,6 +83,6 @@ def test_check_in_a_groundtruth_namespace_agrees_on_every_case(tmp_path: Path) -
     wrong = {
         name: rc
         for name, rc in got.items()
-        if rc != (0 if expected(CORPUS / name)["accepted"] else 1)
+        if rc != (0 if expected(by_name[name])["accepted"] else 1)
     }
     assert wrong == {}
