@@ -8,6 +8,8 @@ on each node answering its name), a client polling the VIP over HTTP every 10 ms
 trial applies a fault to the active node n1 and measures
   (a) fault -> VIP configured on n2 (``ip -o monitor address`` in n2's namespace),
   (b) fault -> first successful HTTP answer from n2 at the client,
+  (c) the client-visible gap: last answer (from n1) -> first answer from n2 (for standby
+      the fault is the command's start, and n1 serves until it lets go),
 then restores n1 (restart / SIGCONT / reconnect), waits until n1 serves again (auto_failback
 on / preemption) and until the restarted node is past its start-up grace.
 
@@ -79,6 +81,7 @@ class VipWatch:
 class Trial:
     vip: float | None
     client: float | None
+    gap: float | None = None  # last answer before the first from n2 -> that answer
 
 
 @dataclass
@@ -226,25 +229,22 @@ def run_system(
                     t0 = time.monotonic()
                     inject(c, fault)
                     ok = poller.wait_ok(max(15.0, 4 * dead / 1000), after=t0, backend="n2")
-                    first = next(
-                        (
-                            s
-                            for s in poller.samples()
-                            if s.ok and s.start > t0 and s.backend == "n2"
-                        ),
-                        None,
-                    )
+                    oks = [s for s in poller.samples() if s.ok]
+                    first = next((s for s in oks if s.start > t0 and s.backend == "n2"), None)
+                    before = [s for s in oks if first is not None and s.end < first.start]
+                    gap = None if first is None or not before else first.end - before[-1].end
                     vip_at = watch.first_after(t0)
                     res.trials.append(
                         Trial(
                             None if vip_at is None else vip_at - t0,
                             None if first is None or not ok else first.end - t0,
+                            gap,
                         )
                     )
                     tr = res.trials[-1]
                     log(
                         f"  {system:10s} {setting:12s} {fault:5s} #{i + 1}: "
-                        f"vip {_f(tr.vip)}  client {_f(tr.client)}"
+                        f"vip {_f(tr.vip)}  client {_f(tr.client)}  gap {_f(tr.gap)}"
                     )
                     try:
                         restore(c, fault)
@@ -305,17 +305,19 @@ def _stats(values: list[float | None]) -> tuple[float, float, float] | None:
 def table(results: list[Result]) -> str:
     lines = [
         "| setting | fault | system | n | fault->VIP median (min-max) s "
-        "| fault->client OK median (min-max) s |",
-        "|---|---|---|---|---|---|",
+        "| fault->client OK median (min-max) s | client gap median (min-max) s |",
+        "|---|---|---|---|---|---|---|",
     ]
     by: dict[tuple[str, str, str], Result] = {(r.setting, r.fault, r.system): r for r in results}
     for r in results:
         a, b = _stats([t.vip for t in r.trials]), _stats([t.client for t in r.trials])
         fa = "-" if a is None else f"{a[0]:.3f} ({a[1]:.3f}-{a[2]:.3f})"
         fb = "-" if b is None else f"{b[0]:.3f} ({b[1]:.3f}-{b[2]:.3f})"
+        g = _stats([t.gap for t in r.trials])
+        fg = "-" if g is None else f"{g[0]:.3f} ({g[1]:.3f}-{g[2]:.3f})"
         note = f" {r.note}" if r.note else ""
         lines.append(
-            f"| {r.setting} | {r.fault} | {r.system} | {len(r.trials)} | {fa} | {fb}{note} |"
+            f"| {r.setting} | {r.fault} | {r.system} | {len(r.trials)} | {fa} | {fb} | {fg}{note} |"
         )
     lines.append("")
     lines.append("ratios of medians (client OK; VIP in brackets), ha_agents / other:")
