@@ -51,7 +51,7 @@ def _response(status: str, body: bytes, ctype: str = "text/plain; charset=utf-8"
 
 async def serve_metrics(
     host: str, port: int, render: Callable[[], bytes]
-) -> asyncio.AbstractServer:
+) -> asyncio.Server:
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT_S)

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +67,23 @@ class OpsNode(AgentNode):
         return path.read_text(errors="replace") if path.exists() else ""
 
     def cli(self, cmd: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [PY, "-m", "ha_agents", cmd, "--run-dir", str(self.run_dir), *args],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            cwd=REPO,
+        argv = [PY, "-m", "ha_agents", cmd, "--run-dir", str(self.run_dir), *args]
+        return retry_killed(
+            lambda: subprocess.run(argv, capture_output=True, text=True, timeout=20, cwd=REPO)
         )
+
+
+def retry_killed(
+    run: Callable[[], subprocess.CompletedProcess[str]],
+) -> subprocess.CompletedProcess[str]:
+    """Run again (at most twice) a command SIGKILLed from outside: while other suites
+    run on the machine, short commands in lab namespaces were seen dying with -9."""
+    result = run()
+    for _ in range(2):
+        if result.returncode != -signal.SIGKILL:
+            break
+        result = run()
+    return result
 
 
 def hook_script(path: Path, record: Path) -> None:

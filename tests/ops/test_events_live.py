@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from ha_agents.daemon.labnode import medium, wait_status
 from ha_agents.lab.netns import Host, Lab
 from ha_agents.lab.waiting import wait_until
-from tests.ops.helpers import OpsNode, hook_script
+from tests.ops.helpers import OpsNode, hook_script, retry_killed
 
 NODES = ["node1", "node2"]
 GROUP = "hbtest::grp"
@@ -64,7 +64,9 @@ def _cluster(lab: Lab, node1_extra: list[str]) -> tuple[OpsNode, OpsNode, Host]:
 
 
 def _scrape(host: Host) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
-    r = host.run(["curl", "-sS", "--max-time", "5", "http://127.0.0.1:9694/metrics"])
+    argv = ["curl", "-sS", "--max-time", "5", "http://127.0.0.1:9694/metrics"]
+    r = retry_killed(lambda: host.run(argv, check=False))
+    assert r.returncode == 0, r.stderr
     samples: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
     for family in text_string_to_metric_families(r.stdout):
         for s in family.samples:

@@ -13,7 +13,7 @@ import pytest
 
 from ha_agents.daemon.labnode import medium, wait_status
 from ha_agents.lab.netns import Lab
-from tests.ops.helpers import OpsNode
+from tests.ops.helpers import OpsNode, retry_killed
 
 NODES = ["node1", "node2"]
 pytestmark = pytest.mark.netns
@@ -77,7 +77,8 @@ def test_ready_after_media_open_status_changes_watchdog_rate_and_stopping(
         # are open: the UDP port is bound in node1's namespace and the peer hears us.
         assert len(before) == 1 and before[0]["READY"] == "1", before
         assert before[0]["MAINPID"] == str(node.proc.pid if node.proc else 0)
-        bound = hosts[0].run(["ss", "-H", "-uln", "sport", "= :694"]).stdout
+        ss = ["ss", "-H", "-uln", "sport", "= :694"]
+        bound = retry_killed(lambda: hosts[0].run(ss, check=False)).stdout
         assert "0.0.0.0%eth0:694" in bound, bound
         assert (node.run_dir / "ha-agents.sock").exists()
         assert wait_status(lambda: peer.nodestatus("node1"), "active", 5) is not None
