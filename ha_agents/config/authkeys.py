@@ -12,6 +12,8 @@ ha_agents extension that Heartbeat 3.0.6 refuses ("Invalid authtype").
 
 from __future__ import annotations
 
+import functools
+
 import pyparsing as pp
 
 from ha_agents.config.diagnostics import Diagnostic, error, warning
@@ -28,11 +30,23 @@ KEY_LINE = (
     _INDEX("index")
     + pp.Optional(pp.Regex(r"[^ \t\r\f\v]+")("method"))
     + pp.Optional(pp.Regex(r".+")("key"))
+    + pp.StringEnd()
 ).set_name("key line")
 for _el in (_INDEX, _AUTH, AUTH_LINE, KEY_LINE):
     _el.set_whitespace_chars(_WS, copy_defaults=False)
 
 _METHODS = {"crc": AuthMethod.CRC, "md5": AuthMethod.MD5, "sha1": AuthMethod.SHA1}
+
+
+@functools.lru_cache(maxsize=1024)
+def split_key_line(body: str) -> tuple[int, str, tuple[str, ...]] | None:
+    """(index, method, key words) of ``N METHOD [KEY]`` by KEY_LINE; None if no match."""
+    try:
+        res = KEY_LINE.parse_string(body)
+    except pp.ParseException:
+        return None
+    method = str(res["method"]) if "method" in res else ""
+    return int(res["index"]), method, tuple(words(str(res["key"]))) if "key" in res else ()
 
 
 def bad_mode(mode: int) -> bool:
@@ -101,9 +115,8 @@ def parse_authkeys(
                 diags.append(error(path, n, "HK304", f"invalid authnum [{active}] (0-{MAX_INDEX})"))
                 refused = True
             continue
-        try:
-            res = KEY_LINE.parse_string(body, parse_all=True)
-        except pp.ParseException:
+        parsed = split_key_line(body)
+        if parsed is None:
             hint = " ('auth' is lower case)" if first.lower() == "auth" else ""
             diags.append(
                 error(
@@ -116,9 +129,7 @@ def parse_authkeys(
             )
             refused = True
             continue
-        index = int(res["index"])
-        method_text = str(res["method"]) if "method" in res else ""
-        key_words = words(str(res["key"])) if "key" in res else []
+        index, method_text, key_words = parsed
         if index > MAX_INDEX:
             diags.append(error(path, n, "HK304", f"invalid authnum [{index}] (0-{MAX_INDEX})"))
             refused = True

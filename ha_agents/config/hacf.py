@@ -11,6 +11,8 @@ the whole rest of the line.  Every bad line is reported; checks that need the ma
 
 from __future__ import annotations
 
+import functools
+
 import pyparsing as pp
 
 from ha_agents.config.diagnostics import Diagnostic
@@ -45,7 +47,7 @@ from ha_agents.config.values import (
 _BLANK_CHARS = " \t\r\f\v"
 DIRECTIVE = pp.Regex(r"[^ \t\r\f\v]+").set_name("directive")
 LINE = (
-    DIRECTIVE("directive") + pp.Optional(pp.Regex(r".+", flags=0)("rest"))
+    DIRECTIVE("directive") + pp.Optional(pp.Regex(r".+", flags=0)("rest")) + pp.StringEnd()
 ).set_whitespace_chars(_BLANK_CHARS, copy_defaults=False)
 LINE.set_name("ha.cf line")
 for _el in (DIRECTIVE,):
@@ -62,14 +64,22 @@ def parse_hacf(text: str, path: str) -> tuple[HaCf, list[Diagnostic]]:
     return _build(b), b.diags
 
 
-def _parse_line(b: Builder, line: SourceLine) -> None:
+@functools.lru_cache(maxsize=1024)
+def split_line(text: str) -> tuple[str, str] | None:
+    """(directive, rest of the line) by the LINE grammar; memoized for repeated lines."""
     try:
-        res = LINE.parse_string(line.text, parse_all=True)
-    except pp.ParseException:  # pragma: no cover - the grammar accepts any non-blank line
+        res = LINE.parse_string(text)
+    except pp.ParseException:
+        return None
+    return str(res["directive"]), str(res["rest"]) if "rest" in res else ""
+
+
+def _parse_line(b: Builder, line: SourceLine) -> None:
+    split = split_line(line.text)
+    if split is None:  # pragma: no cover - the grammar accepts any non-blank line
         b.err(line.lineno, "HA102", f"cannot read line '{show(line.text)}'")
         return
-    directive = str(res["directive"])
-    rest = str(res["rest"]) if "rest" in res else ""
+    directive, rest = split
     n = line.lineno
     if directive not in ALL_DIRECTIVES:
         hint = close_match(directive, list(ALL_DIRECTIVES))

@@ -25,7 +25,9 @@ _IP_SHORTHAND = re.compile(r"^[0-9].*\.[0-9].*\.[0-9].*\.[0-9].*$", re.DOTALL)
 
 _WS = " \t\r\f\v"
 _PART = pp.Regex(r"((?!::)[^ \t\r\f\v])+").set_name("resource part")
-RESOURCE = _PART("name") + pp.ZeroOrMore(pp.Suppress("::") + pp.Opt(_PART, ""))("args")
+RESOURCE = (
+    _PART("name") + pp.ZeroOrMore(pp.Suppress("::") + pp.Opt(_PART, ""))("args") + pp.StringEnd()
+)
 RESOURCE.set_name("resource").leave_whitespace()
 _PART.leave_whitespace()
 
@@ -35,7 +37,7 @@ def parse_resource(text: str, loc: Location) -> ResourceSpec:
     if _IP_SHORTHAND.match(text):
         return ResourceSpec("IPaddr", (text,), text, loc)
     try:
-        res = RESOURCE.parse_string(text, parse_all=True)
+        res = RESOURCE.parse_string(text)
         name = str(res["name"])
         args = tuple(str(a) for a in res["args"]) if "args" in res else ()
     except pp.ParseException:

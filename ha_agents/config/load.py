@@ -29,6 +29,7 @@ from ha_agents.config.model import ClusterConfig, ResourceGroup
 from ha_agents.config.values import is_ipv6
 
 MAX_BYTES = 1 << 20  # a config file larger than 1 MiB is refused
+MAX_PER_CODE = 20  # diagnostics shown per file and code
 REPO_RESOURCE_D = str(Path(__file__).resolve().parents[2] / "resource.d")
 SYSTEM_RESOURCE_D = "/etc/ha.d/resource.d"
 STONITH_PLUGINS = "/usr/lib/stonith/plugins"
@@ -216,6 +217,37 @@ class RealHost:
         return self.path_exists(os.path.join(STONITH_PLUGINS, "stonith2", name + ".so"))
 
 
+def limit_repeats(diags: list[Diagnostic], keep: int = MAX_PER_CODE) -> list[Diagnostic]:
+    """At most ``keep`` diagnostics per (file, code), then one line saying how many more.
+
+    A 1 MiB file of repeated lines must not print 100 000 warnings; an error is never
+    dropped without a trace (the summary keeps its severity).
+    """
+    counts: dict[tuple[str, str], int] = {}
+    out: list[Diagnostic] = []
+    hidden: dict[tuple[str, str], tuple[Diagnostic, int]] = {}
+    for d in diags:
+        k = (d.path, d.code)
+        counts[k] = counts.get(k, 0) + 1
+        if counts[k] <= keep:
+            out.append(d)
+        else:
+            first, n = hidden.get(k, (d, 0))
+            hidden[k] = (first, n + 1)
+    for (path, code), (first, n) in hidden.items():
+        out.append(
+            Diagnostic(
+                path,
+                first.line,
+                first.severity,
+                "HX498",
+                f"{n} more {code} {first.severity.value}s in this file not shown "
+                f"(first at line {first.line})",
+            )
+        )
+    return out
+
+
 def _resource_dirs(config_dir: str) -> tuple[str, ...]:
     dirs = [os.path.join(config_dir, "resource.d"), REPO_RESOURCE_D, SYSTEM_RESOURCE_D]
     seen: list[str] = []
@@ -307,6 +339,7 @@ def _load(
 
     order = {hacf_path: 0, keys_path: 1, res_path: 2}
     diags.sort(key=lambda d: (order.get(d.path, 3), d.line))
+    diags = limit_repeats(diags)
     if hacf is None or keys is None or has_errors(diags):
         return None, diags
     spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)

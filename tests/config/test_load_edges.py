@@ -95,3 +95,14 @@ def test_cluster_config_fields(tmp_path: Path) -> None:
     assert cfg.local_node == "node1" and cfg.peers == ("node2",)
     assert cfg.groups[0].key == "192.0.2.50"
     assert cfg.authkeys.signing_key.key == b"k"
+
+
+def test_repeated_lines_are_summarised_not_printed_100000_times(tmp_path: Path) -> None:
+    d = _dir(tmp_path)
+    (d / "ha.cf").write_text(HACF + "keepalive 1\n" * 50000)
+    cfg, diags = load_config(str(d), "node1", host=HOST)
+    assert cfg is not None
+    ha153 = [x for x in diags if x.code == "HA153"]
+    assert len(ha153) == 20
+    more = [x for x in diags if x.code == "HX498"]
+    assert len(more) == 1 and "49980 more HA153" in more[0].message
