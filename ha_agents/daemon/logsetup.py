@@ -39,13 +39,9 @@ class HbLog:
     ) -> None:
         self.node = node
         self.pid = os.getpid()
+        self.paths = [(p, debug) for p, debug in ((logfile, False), (debugfile, True)) if p]
         self.files: list[tuple[TextIO, bool]] = []  # (file, include debug + suffix)
-        for path, debug in ((logfile, False), (debugfile, True)):
-            if path:
-                try:
-                    self.files.append((open(path, "a", encoding="utf-8", buffering=1), debug))  # noqa: SIM115
-                except OSError as exc:
-                    print(f"ha_agents: cannot open log file {path}: {exc}", file=sys.stderr)
+        self._open_files()
         self.facility = FACILITIES.get(logfacility or "")
         self.syslog_path = syslog_path
         self.syslog: socket.socket | None = None
@@ -57,6 +53,21 @@ class HbLog:
             except OSError:
                 self.syslog = None
         self.stderr = stderr if stderr is not None else not (self.files or self.syslog)
+
+    def _open_files(self) -> None:
+        for path, debug in self.paths:
+            try:
+                self.files.append((open(path, "a", encoding="utf-8", buffering=1), debug))  # noqa: SIM115
+            except OSError as exc:
+                print(f"ha_agents: cannot open log file {path}: {exc}", file=sys.stderr)
+
+    def reopen(self) -> None:
+        """Close and re-open logfile and debugfile (after logrotate moved them away)."""
+        for fh, _ in self.files:
+            with contextlib.suppress(OSError):
+                fh.close()
+        self.files = []
+        self._open_files()
 
     def notice(self, notice: Notice) -> None:
         self.log(notice.level, notice.text, notice.reason)

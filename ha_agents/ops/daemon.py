@@ -240,6 +240,7 @@ class OpsDaemon(Daemon):
             self.notifier.ready(self.last_status)
 
     def _reload(self, origin: str) -> JsonDict:
+        self.log.reopen()  # logrotate: `postrotate systemctl reload ha-agents`
         self.log.info(f"Reloading configuration from {self.ops.config_dir} ({origin})")
         new, diags = load_config(self.ops.config_dir, self.ops.node)
         text = render_text(diags)

@@ -89,8 +89,11 @@ def test_broken_config_changes_nothing_and_is_reported_with_file_and_line(lab: L
     (node1.config_dir / "ha.cf").write_text(
         good.replace("keepalive 200ms", "keepalive 400ms") + "deadtme 5\n"
     )
+    rotated = node1.logfile.with_name("log.1")
+    node1.logfile.rename(rotated)  # logrotate, then `systemctl reload`: a fresh file
     r = node1.cli("reload")
     assert r.returncode == 1
+    assert "Configuration validated" in rotated.read_text()
     where = f"{node1.config_dir}/ha.cf:{lineno}:"
     assert where in r.stderr and "error" in r.stderr, r.stderr
     assert "ha-agents reload: configuration has errors; nothing changed" in r.stderr

@@ -1,5 +1,6 @@
 """ha.cf's logfacility: lines reach a real syslog socket (a /dev/log-like AF_UNIX datagram
-socket bound in a temp dir) with the facility's priority, and survive a syslog restart."""
+socket bound in a temp dir) with the facility's priority, and survive a syslog restart;
+log files re-opened after logrotate."""
 
 from __future__ import annotations
 
@@ -59,3 +60,15 @@ def test_unreachable_syslog_falls_back_to_stderr(
     log.info("still logged")
     log.close()
     assert capsys.readouterr().err.endswith(f"ha_agents: [{os.getpid()}]: info: still logged\n")
+
+
+def test_reopen_after_logrotate_writes_to_the_new_file(tmp_path: Path) -> None:
+    path = tmp_path / "ha-log"
+    log = HbLog("node1", str(path), stderr=False)
+    log.info("before")
+    path.rename(tmp_path / "ha-log.1")
+    log.reopen()
+    log.info("after")
+    log.close()
+    assert (tmp_path / "ha-log.1").read_text().endswith("info: before\n")
+    assert path.read_text().endswith("info: after\n") and "before" not in path.read_text()
