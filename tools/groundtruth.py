@@ -23,7 +23,9 @@ case files), ``/var/lib/heartbeat`` (empty skeleton) and ``/run``, and a tmpfs o
 
 Verdict: exit status 6 (or any exit within ``grace`` seconds after
 "Configuration validated") = refused; still running ``grace`` seconds after
-"Configuration validated" = accepted.  Every process in the run's mount namespace is
+"Configuration validated" = accepted.  Startup can be slow (a ``stonith_host`` whose
+device does not answer retries for about a minute before "Configuration validated"),
+so a run may take up to 90 s before it counts as not accepted.  Every process in the run's mount namespace is
 then killed with SIGKILL, by PID (no resource is given up, no script runs on stop).
 With ``--write`` the verdict goes to CASE/expected.json.
 """
@@ -143,10 +145,23 @@ def _mnt_inode(pid: int) -> int | None:
         return None
 
 
-def _pids_in_mnt(inode: int) -> list[int]:
+def _pids_in_mnt(ns_fd: int) -> list[int]:
+    """PIDs in the mount namespace held open by ``ns_fd``.
+
+    The namespace is identified by (st_dev, st_ino) of an fd we keep open: while it is
+    open the namespace cannot die, so its inode number cannot be handed to another
+    namespace (every ``ip netns exec`` makes a fresh one) and we never kill a stranger.
+    """
+    want = os.fstat(ns_fd)
     pids: list[int] = []
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and _mnt_inode(int(entry)) == inode:
+        if not entry.isdigit():
+            continue
+        try:
+            st = os.stat(f"/proc/{entry}/ns/mnt")
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
             pids.append(int(entry))
     return pids
 
@@ -165,7 +180,7 @@ def _log_lines(text: str) -> list[str]:
 EXTERNAL_KILLS = (-signal.SIGKILL, -signal.SIGTERM, -signal.SIGINT)
 
 
-def run_case(case: Path, grace: float = 2.5, timeout: float = 20.0) -> dict[str, object]:
+def run_case(case: Path, grace: float = 2.5, timeout: float = 90.0) -> dict[str, object]:
     """Run Heartbeat on ``case``; the verdict as a dict (see module doc).
 
     A run killed from outside (SIGKILL/SIGTERM/SIGINT, e.g. a cleanup on a shared
@@ -186,6 +201,7 @@ def _run_once(case: Path, grace: float, timeout: float) -> dict[str, object]:
     root = Path(tempfile.mkdtemp(prefix="hagt-"))
     proc: subprocess.Popen[bytes] | None = None
     inode: int | None = None
+    ns_fd: int | None = None
     try:
         etc, var_lib, run = _prepare(case, root)
         q = shlex.quote
@@ -217,8 +233,18 @@ def _run_once(case: Path, grace: float, timeout: float) -> dict[str, object]:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        time.sleep(0.05)
-        inode = _mnt_inode(proc.pid)
+        host_inode = _mnt_inode(os.getpid())
+        for _ in range(40):  # bounded: wait up to 2 s for unshare to take effect
+            inode = _mnt_inode(proc.pid)
+            if inode is None or inode != host_inode:
+                break
+            time.sleep(0.05)
+        if inode is not None and inode != host_inode:
+            with contextlib.suppress(OSError):
+                ns_fd = os.open(f"/proc/{proc.pid}/ns/mnt", os.O_RDONLY)
+                if os.fstat(ns_fd).st_ino != inode:  # the PID moved on: not ours
+                    os.close(ns_fd)
+                    ns_fd = None
         deadline = time.monotonic() + timeout
         validated_at: float | None = None
         rc: int | None = None
@@ -245,12 +271,9 @@ def _run_once(case: Path, grace: float, timeout: float) -> dict[str, object]:
         }
     finally:
         if proc is not None:
-            current = _mnt_inode(proc.pid) if proc.poll() is None else None
-            inode = current or inode
-            host_inode = _mnt_inode(os.getpid())
-            if inode is not None and inode != host_inode:
+            if ns_fd is not None:
                 for _ in range(3):
-                    pids = _pids_in_mnt(inode)
+                    pids = _pids_in_mnt(ns_fd)
                     if not pids:
                         break
                     for pid in pids:
@@ -260,6 +283,8 @@ def _run_once(case: Path, grace: float, timeout: float) -> dict[str, object]:
             if proc.poll() is None:
                 proc.kill()
             proc.wait(timeout=5)
+        if ns_fd is not None:
+            os.close(ns_fd)
         shutil.rmtree(root, ignore_errors=True)
 
 
