@@ -25,8 +25,9 @@ Verdict: exit status 6 (or any exit within ``grace`` seconds after
 "Configuration validated") = refused; still running ``grace`` seconds after
 "Configuration validated" = accepted.  Startup can be slow (a ``stonith_host`` whose
 device does not answer retries for about a minute before "Configuration validated"),
-so a run may take up to 90 s before it counts as not accepted.  Every process in the run's mount namespace is
-then killed with SIGKILL, by PID (no resource is given up, no script runs on stop).
+so a run may take up to 90 s before it counts as not accepted.  Every process in the
+run's mount namespace is then killed with SIGKILL, by PID (no resource is given up, no
+script runs on stop).
 With ``--write`` the verdict goes to CASE/expected.json.
 """
 
