@@ -152,13 +152,19 @@ def _word(b: Builder, d: str, v: str, n: int) -> None:
             return
         if d == "nice_failback":
             b.nice_failback_line = n
-            b.auto_failback = AutoFailback.LEGACY
-            b.values["auto_failback"] = "legacy"
+            # verified: alone, on and off both become legacy; after an explicit
+            # auto_failback, 'nice_failback on' "has been changed to 'auto_failback off'"
+            after_af = "auto_failback" in b.seen and b.seen["auto_failback"] < n
+            mode = AutoFailback.OFF if after_af and val else AutoFailback.LEGACY
+            if after_af and not val:
+                mode = b.auto_failback  # not verified: keep the explicit setting
+            b.auto_failback = mode
+            b.values["auto_failback"] = mode.value
             b.warn(
                 n,
                 "HA158",
                 f"nice_failback is obsolete: Heartbeat turns 'nice_failback {shown}' into "
-                "'auto_failback legacy'; write 'auto_failback on' or 'off'",
+                f"'auto_failback {mode.value}'; write 'auto_failback on' or 'off' instead",
             )
             return
         b.values[d] = v

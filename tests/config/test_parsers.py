@@ -237,3 +237,10 @@ def test_ucast_and_ping_need_ipv4_ping6_needs_ipv6() -> None:
         hacf, _ = parse_hacf(line + "\n", P)
         got = [d.code for d in check_host(hacf, host, remote=False)]
         assert (got == ["HA134"]) is bad, (line, got)
+
+
+def test_nice_failback_after_auto_failback_on_means_off() -> None:
+    # verified log: "'nice_failback on' has been changed to 'auto_failback off'"
+    hacf, _ = parse_hacf("auto_failback on\nnice_failback on\n", P)
+    assert hacf.auto_failback is AutoFailback.OFF
+    assert hacf.parameters["auto_failback"] == "off"
