@@ -48,6 +48,7 @@ def fuzz_datagrams(count: int, seed: int) -> dict[str, object]:
     reasons: Counter[str] = Counter()
     stream = forge.stream(seed, rx.key, list(NODES))
     slowest, slowest_len = 0.0, 0
+    over_1ms = over_10ms = 0
     fed = 0
     rss0 = rss_mb()
     rss_warm = rss0
@@ -68,6 +69,8 @@ def fuzz_datagrams(count: int, seed: int) -> dict[str, object]:
                 ts.append(clock() - a)
 
         rx.loop.run_until_complete(run())
+        over_1ms += sum(t > 0.001 for t in ts)
+        over_10ms += sum(t > 0.010 for t in ts)
         i = max(range(len(ts)), key=ts.__getitem__)
         if ts[i] > slowest:
             slowest, slowest_len = ts[i], len(items[i])
@@ -89,6 +92,8 @@ def fuzz_datagrams(count: int, seed: int) -> dict[str, object]:
         "engine_counters": {k: v for k, v in dropped.items() if k not in rejected},
         "slowest_input_ms": round(slowest * 1000, 3),
         "slowest_input_bytes": slowest_len,
+        "inputs_over_1ms": over_1ms,
+        "inputs_over_10ms": over_10ms,
         "inputs_per_s": round(fed / elapsed),
         "elapsed_s": round(elapsed, 1),
         "rss_start_mb": round(rss0, 1),

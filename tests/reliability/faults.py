@@ -26,7 +26,7 @@ from ha_agents.lab.outage import failure_windows
 from ha_agents.lab.poller import HttpPoller
 from ha_agents.membership.generation import parse_generation
 
-from .cluster import AUTHKEYS, NODES, VIP, Cluster, OwnerWatch, make_node, start_cluster
+from .cluster import ATTACKER, AUTHKEYS, NODES, VIP, Cluster, OwnerWatch, make_node, start_cluster
 
 KEEPALIVE_S = 0.1
 DT_GRACE_S = 5.3  # a starting node announces deadtime + 2 s for its first 5 s
@@ -120,9 +120,12 @@ def _cmdline(pid: int) -> bytes:
 
 
 def _drops(c: Cluster) -> dict[str, int]:
+    """Both nodes' drop counters by reason, plus their loss events (lost_packets...)."""
     out: dict[str, int] = {}
     for n in (c.n1, c.n2):
-        for k, v in c.dropped(n).items():
+        doc = c.doc(n)
+        counters = {**(doc.get("dropped") or {}), **(doc.get("events") or {})}
+        for k, v in counters.items():
             if k not in NOT_DROPS:
                 out[k] = out.get(k, 0) + v
     return out
@@ -385,6 +388,36 @@ def hang(prefix: str = "fh", budget_s: float = 150.0) -> Result:
     return run.result
 
 
+def flood(prefix: str = "ff", rate: float = 20000, seconds: float = 10.0) -> Result:
+    """Forged packets broadcast from the client's namespace at ``rate``/s: no failover."""
+    from .flood import cpu_seconds, flood_payloads
+    from .inject import Injector
+
+    with running(prefix, f"flood {rate / 1000:g}k forged pps {seconds:g} s") as run:
+        c = run.c
+        inj = Injector(c.x.netns)
+        pids = c.n1.pids() + c.n2.pids()
+        cpu0, t0 = cpu_seconds(pids), time.monotonic()
+        run.fault()
+        try:
+            sent = inj.flood(ATTACKER, "192.0.2.255", flood_payloads(), rate, seconds)
+        finally:
+            inj.close()
+        run.heal()
+        time.sleep(1.0)
+        cpu = cpu_seconds(pids) - cpu0
+        dead = any("is dead" in n.log() for n in (c.n1, c.n2))
+        run.result.outcome = (
+            f"sent {sent}; false failover: {'YES' if dead else 'none'}; daemons "
+            f"{100 * cpu / (time.monotonic() - t0):.0f}% CPU (of one core, both nodes)"
+        )
+        if dead:
+            run.result.notes.append("a node was declared dead during the flood")
+    if dead:
+        run.result.restored = False
+    return run.result
+
+
 MATRIX: dict[str, Callable[[], Result]] = {
     "sigkill": sigkill,
     "sigstop": sigstop,
@@ -395,6 +428,7 @@ MATRIX: dict[str, Callable[[], Result]] = {
     "startfail": start_failure,
     "stopfail": stop_failure,
     "hang": hang,
+    "flood": flood,
 }
 
 
@@ -431,13 +465,13 @@ def _state_dir_fault(prefix: str, name: str, break_it: Callable[[Path], None],
         _mount("-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", str(d))
         try:
             node.start()
-            ok = wait_until(lambda: node.run_dir.joinpath("ha-agents.sock").exists(), 10)
+            ok = wait_until(lambda: node.run_dir.joinpath("ha-agents.sock").exists(), 30)
             first = _generation(node)
             node.stop(10)
             break_it(d)
             t0 = time.monotonic()
             node.start()
-            rc = _exit_code(node, 15)
+            rc = _exit_code(node, 30)
             r.recovery_s = None
             kept = _generation(node)
             refused = "refusing to start" in node.log()
@@ -445,7 +479,7 @@ def _state_dir_fault(prefix: str, name: str, break_it: Callable[[Path], None],
                 r.notes.append(f"refused start: rc {rc}; log: {node.log()[-800:]}")
             fix_it(d)
             node.start()
-            up = wait_until(lambda: node.run_dir.joinpath("ha-agents.sock").exists(), 10)
+            up = wait_until(lambda: node.run_dir.joinpath("ha-agents.sock").exists(), 30)
             second = _generation(node)
             node.stop(10)
             r.restored = bool(ok and up)
@@ -453,6 +487,8 @@ def _state_dir_fault(prefix: str, name: str, break_it: Callable[[Path], None],
             if why:
                 r.notes.append(why)
             fresh = first is not None and second == first + 1 and kept == first
+            if not up:
+                r.notes.append(f"the start after the fix did not come up: {node.log()[-600:]}")
             r.state_ok = r.state_ok and rc == 1 and refused and fresh
             r.outcome = (
                 f"refused start: rc {rc}{' (logged)' if refused else ''} "
