@@ -7,6 +7,7 @@ directories, FIFOs, symlink loops all become diagnostics.  Paths in diagnostics 
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import fcntl
 import grp
@@ -343,4 +344,9 @@ def _load(
     if hacf is None or keys is None or has_errors(diags):
         return None, diags
     spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)
+    # home nodes compare case-insensitively: give consumers ha.cf's spelling
+    by_lower = {n.lower(): n for n in hacf.nodes}
+    groups = tuple(
+        dataclasses.replace(g, node=by_lower.get(g.node.lower(), g.node)) for g in groups
+    )
     return ClusterConfig(config_dir, hacf, keys, groups, spelled), diags

@@ -106,3 +106,10 @@ def test_repeated_lines_are_summarised_not_printed_100000_times(tmp_path: Path) 
     assert len(ha153) == 20
     more = [x for x in diags if x.code == "HX498"]
     assert len(more) == 1 and "49980 more HA153" in more[0].message
+
+
+def test_home_node_gets_ha_cf_spelling(tmp_path: Path) -> None:
+    d = _dir(tmp_path)
+    (d / "haresources").write_text("NODE1 192.0.2.50\n")
+    cfg, _ = load_config(str(d), "node1", host=HOST)
+    assert cfg is not None and cfg.groups[0].node == "node1"
