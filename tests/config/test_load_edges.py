@@ -59,12 +59,57 @@ def test_missing_directory_loop_fifo_huge(tmp_path: Path, name: str, code: str) 
     assert (name, 1, code) in _errors(d)
 
 
-def test_unreadable_file_when_not_root(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file; the permission case needs an ordinary user")
-    d = _dir(tmp_path)
-    (d / "ha.cf").chmod(0)
-    assert ("ha.cf", 1, "HA101") in _errors(d)
+def _errors_as_nobody(d: Path) -> list[tuple[str, int, str]]:
+    """_errors() in a forked child that dropped root (uid/gid 65534)."""
+    import json
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns into pytest
+        code = 1
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            _cfg, diags = load_config(str(d), "node1", host=HOST)
+            errs = [
+                (os.path.basename(x.path), x.line, x.code)
+                for x in diags
+                if x.severity is Severity.ERROR
+            ]
+            os.write(w, json.dumps(errs).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return [tuple(x) for x in json.loads(data)]  # type: ignore[misc]
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        d = _dir(tmp_path)
+        (d / "ha.cf").chmod(0)
+        assert ("ha.cf", 1, "HA101") in _errors(d)
+        return
+    import shutil
+    import tempfile
+
+    # root reads everything: check as uid 65534, in a directory it may enter
+    top = Path(tempfile.mkdtemp(prefix="ha-unreadable-", dir="/tmp"))
+    try:
+        top.chmod(0o755)
+        d = _dir(top)
+        (d / "ha.cf").chmod(0)
+        (d / "authkeys").chmod(0o644)  # readable by nobody (and refused for its mode)
+        errs = _errors_as_nobody(d)
+        assert ("ha.cf", 1, "HA101") in errs
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_missing_config_dir(tmp_path: Path) -> None:
