@@ -8,12 +8,16 @@ TEST-NET-1 addresses only and removed at the end, also on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 FAULTS = ("kill", "hang", "cut", "stop", "standby")
 DT_GRACE_S = 5.2  # a starting node announces deadtime + 2 s for its first 5 s
@@ -44,94 +48,153 @@ def _ts(mono: float, mono0: float, wall0: float) -> str:
     return t.strftime("%H:%M:%S.%f")[:-3]
 
 
-def _timers_from(config_dir: str) -> tuple[int, int, str, str]:
-    """(keepalive_ms, deadtime_ms, auto_failback, where) from the config dir if it loads."""
+@dataclass(frozen=True)
+class DemoCluster:
+    """What the demo takes from the config dir (or its built-in defaults)."""
+
+    keepalive_ms: int = 100
+    deadtime_ms: int = 500
+    auto_failback: str = "on"
+    names: tuple[str, str] = ("node1", "node2")
+    vip: str = "192.0.2.50"
+    where: str = "built-in demo settings"
+
+
+def _first_node(config_dir: str) -> str | None:
+    try:
+        with open(os.path.join(config_dir, "ha.cf"), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                words = line.split("#", 1)[0].split()
+                if len(words) >= 2 and words[0] == "node":
+                    return words[1]
+    except OSError:
+        return None
+    return None
+
+
+def _from_config(config_dir: str) -> DemoCluster:
+    """The cluster of ``config_dir`` (loaded as its first node, from a private copy with
+    authkeys at 0600), moved onto the lab: its first two nodes become the two namespaces,
+    its first IPaddr the VIP when that is a TEST-NET-1 address.  Other resources of the
+    group are replaced by the demo's web servers."""
     try:
         from ha_agents.config.load import load_config
     except ImportError:
-        return 100, 500, "on", "built-in demo settings (no config loader installed)"
-    try:
-        config, _diags = load_config(config_dir)
-    except OSError as exc:
-        return 100, 500, "on", f"built-in demo settings ({config_dir}: {exc.strerror})"
-    if config is None:
-        return 100, 500, "on", f"built-in demo settings ({config_dir} does not load)"
+        return DemoCluster(where="built-in demo settings (no config loader installed)")
+    if not os.path.isdir(config_dir):
+        return DemoCluster(where=f"built-in demo settings (no directory {config_dir})")
+    with tempfile.TemporaryDirectory(prefix="ha-demo-") as tmp:
+        copy = os.path.join(tmp, "conf")
+        try:
+            shutil.copytree(config_dir, copy)
+            if os.path.exists(os.path.join(copy, "authkeys")):
+                os.chmod(os.path.join(copy, "authkeys"), 0o600)
+            config, _diags = load_config(copy, _first_node(copy))
+        except OSError as exc:
+            return DemoCluster(where=f"built-in demo settings ({config_dir}: {exc.strerror})")
+    if config is None or len(config.hacf.nodes) < 2:
+        return DemoCluster(where=f"built-in demo settings ({config_dir} does not load)")
     h = config.hacf
-    return h.keepalive_ms, h.deadtime_ms, h.auto_failback.value, f"timers of {config_dir}"
+    vip = "192.0.2.50"
+    for g in config.groups:
+        for r in g.resources:
+            if r.name == "IPaddr" and r.args:
+                candidate = r.args[0].split("/", 1)[0]
+                if candidate.startswith("192.0.2.") and candidate not in (
+                    "192.0.2.1",
+                    "192.0.2.11",
+                    "192.0.2.12",
+                    "192.0.2.20",
+                ):
+                    vip = candidate
+                break
+        break
+    return DemoCluster(
+        h.keepalive_ms,
+        h.deadtime_ms,
+        h.auto_failback.value,
+        (h.nodes[0], h.nodes[1]),
+        vip,
+        f"the cluster of {config_dir}",
+    )
 
 
 def handle(args: argparse.Namespace) -> int:
     if os.geteuid() != 0:
         print("ha-agents demo: needs root (it creates network namespaces)", file=sys.stderr)
         return 1
-    keepalive, deadtime, auto_failback, where = _timers_from(args.config_dir)
-    keepalive = args.keepalive_ms or keepalive
-    deadtime = args.deadtime_ms or deadtime
+    demo = _from_config(args.config_dir)
+    keepalive = args.keepalive_ms or demo.keepalive_ms
+    deadtime = args.deadtime_ms or demo.deadtime_ms
     if not 0 < keepalive < deadtime:
         print("ha-agents demo: keepalive must be below deadtime", file=sys.stderr)
         return 2
+    demo = dataclasses.replace(demo, keepalive_ms=keepalive, deadtime_ms=deadtime)
     try:
-        return _run(args.fault, keepalive, deadtime, auto_failback, where)
+        return _run(args.fault, demo)
     except KeyboardInterrupt:
         print("\ninterrupted; cleaned up")
         return 130
 
 
-def _run(fault: str, keepalive: int, deadtime: int, auto_failback: str, where: str) -> int:
+def _run(fault: str, demo: DemoCluster) -> int:
     from ha_agents.failover_io.labcluster import ClusterSpec, start_ha_agents, vip_holders
     from ha_agents.lab import Lab, LabError, wait_until
     from ha_agents.lab.httpserver import serve_name
     from ha_agents.lab.poller import HttpPoller
 
+    a, b = demo.names
+    deadtime = demo.deadtime_ms
     spec = ClusterSpec(
-        {"node1": "192.0.2.11", "node2": "192.0.2.12"},
-        keepalive_ms=keepalive,
+        {a: "192.0.2.11", b: "192.0.2.12"},
+        keepalive_ms=demo.keepalive_ms,
         deadtime_ms=deadtime,
-        auto_failback=auto_failback,
+        auto_failback=demo.auto_failback,
+        vip=demo.vip,
+        media="ucast",
     )
     wall0, mono0 = time.time(), time.monotonic()
 
     def say(text: str) -> None:
         print(f"{_ts(time.monotonic(), mono0, wall0)}  {text}", flush=True)
 
-    say(
-        f"keepalive {keepalive} ms, deadtime {deadtime} ms, auto_failback {auto_failback} ({where})"
-    )
+    say(f"{demo.where}: keepalive {demo.keepalive_ms} ms, deadtime {deadtime} ms,")
+    say(f"auto_failback {demo.auto_failback}, VIP {demo.vip} homed on {a}")
     try:
         with Lab("demo") as lab:
             h1 = lab.add_host("n1", "192.0.2.11/24")
             h2 = lab.add_host("n2", "192.0.2.12/24")
             client = lab.add_host("client", "192.0.2.20/24")
-            say("namespaces: node1 192.0.2.11, node2 192.0.2.12, client 192.0.2.20")
+            say(f"namespaces: {a} 192.0.2.11, {b} 192.0.2.12, client 192.0.2.20")
             for h in (h1, h2):
-                serve_name(h, "node1" if h is h1 else "node2")
-            n1 = start_ha_agents(lab, h1, "node1", spec)
-            n2 = start_ha_agents(lab, h2, "node2", spec)
-            say(f"started two ha_agents nodes; VIP {spec.vip} belongs to node1 (haresources)")
+                serve_name(h, a if h is h1 else b)
+            n1 = start_ha_agents(lab, h1, a, spec)
+            n2 = start_ha_agents(lab, h2, b, spec)
+            say("started two ha_agents nodes; a web server on each answers its node name")
             if not wait_until(lambda: vip_holders([h1, h2], spec.vip) == ["n1"], 15):
-                say("node1 did not take the VIP; its log:\n" + n1.log()[-3000:])
+                say(f"{a} did not take the VIP; its log:\n" + n1.log()[-3000:])
                 return 1
             poller = HttpPoller(client, f"http://{spec.vip}/", interval=0.02).start()
             if not poller.wait_ok(5):
                 say("the client cannot reach the VIP")
                 return 1
-            say(f"client polls http://{spec.vip}/ every 20 ms; node1 answers")
+            say(f"client polls http://{spec.vip}/ every 20 ms; {a} answers")
             time.sleep(max(DT_GRACE_S, 2 * deadtime / 1000))
             t_fault = time.monotonic()
-            say(_FAULT_TEXT[fault])
+            say(_FAULT_TEXT[fault].format(node=a))
             _inject(fault, n1, h1)
-            moved = poller.wait_ok(max(10.0, 4 * deadtime / 1000), after=t_fault, backend="node2")
+            moved = poller.wait_ok(max(10.0, 4 * deadtime / 1000), after=t_fault, backend=b)
             time.sleep(0.5)
             samples = poller.stop()
             _print_timeline(samples, t_fault, mono0, wall0)
             if not moved:
-                say("the service did not come back from node2; node2's log:")
+                say(f"the service did not come back from {b}; its log:")
                 print(n2.log()[-3000:])
                 return 1
-            first = next(s for s in samples if s.ok and s.start > t_fault and s.backend == "node2")
+            first = next(s for s in samples if s.ok and s.start > t_fault and s.backend == b)
             failed = sum(1 for s in samples if t_fault <= s.start < first.start and not s.ok)
             say(
-                f"node2 serves the VIP: first answer {first.end - t_fault:.3f} s after the "
+                f"{b} serves the VIP: first answer {first.end - t_fault:.3f} s after the "
                 f"fault ({failed} failed requests); cleaning up"
             )
             if fault == "hang":
@@ -144,11 +207,11 @@ def _run(fault: str, keepalive: int, deadtime: int, auto_failback: str, where: s
 
 
 _FAULT_TEXT = {
-    "kill": "FAULT: power loss of node1 (SIGKILL of its daemon + its cable pulled)",
-    "hang": "FAULT: node1 hangs (SIGSTOP of its daemon)",
-    "cut": "FAULT: node1's cable is cut",
-    "stop": "FAULT: orderly stop of node1 (SIGTERM)",
-    "standby": "ACTION: ha-agents standby on node1",
+    "kill": "FAULT: power loss of {node} (SIGKILL of its daemon + its cable pulled)",
+    "hang": "FAULT: {node} hangs (SIGSTOP of its daemon)",
+    "cut": "FAULT: {node}'s cable is cut",
+    "stop": "FAULT: orderly stop of {node} (SIGTERM)",
+    "standby": "ACTION: ha-agents standby on {node}",
 }
 
 
