@@ -53,7 +53,9 @@ def table(results: list[Result]) -> str:
         lines.append(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     lines.append("")
     for r in results:
-        lines.append(f"{r.fault}: {r.outcome}" + (f" [{'; '.join(r.notes)}]" if r.notes else ""))
+        flags = f"(service restored: {r.restored}; state files whole: {r.state_ok})"
+        notes = f" [{'; '.join(r.notes)}]" if r.notes else ""
+        lines.append(f"{r.fault}: {r.outcome} {flags}{notes}")
     return "\n".join(lines)
 
 

@@ -195,11 +195,16 @@ def _finish(run: Run, drops0: dict[str, int]) -> None:
             end = w.first_ok.end if w.first_ok else time.monotonic()
             longest = max(longest, end - start)
         r.gap_s = longest
-        last = wins[-1]
-        r.recovery_s = (last.first_ok.end - run.fault_at) if last.first_ok else None
+        healed = [w for w in wins if w.first_ok is not None]
+        r.recovery_s = (healed[-1].first_ok.end - run.fault_at) if healed else None  # type: ignore[union-attr]
     else:
         r.recovery_s = 0.0
-    r.restored = bool(after) and after[-1].ok and (not wins or wins[-1].first_ok is not None)
+    # restored: answered after the heal, and still answering at the end (a request cut
+    # off by the poller's stop does not count against it)
+    heal = run.heal_at or run.fault_at
+    oks = [s.end for s in after if s.ok and s.start >= heal]
+    end = max((s.end for s in after), default=0.0)
+    r.restored = bool(oks) and end - max(oks) < 1.0
     r.max_owners = run.watch.max_owners(since=run.fault_at)
     r.dual_after_heal_s = run.watch.longest_dual(since=run.heal_at or run.fault_at)
     now = _drops(c)
