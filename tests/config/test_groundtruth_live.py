@@ -53,7 +53,7 @@ def test_check_in_a_groundtruth_namespace_agrees_on_every_case(tmp_path: Path) -
         "from ha_agents.cli import main\n"
         "import io, contextlib\n"
         "out={}\n"
-        "for name,d,node in json.loads(sys.argv[1]):\n"
+        "for name,d,node in json.load(sys.stdin):\n"
         "    args=['check','--config-dir',d]+(['--node',node] if node else [])\n"
         "    sink=io.StringIO()\n"
         "    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):\n"
@@ -71,8 +71,8 @@ def test_check_in_a_groundtruth_namespace_agrees_on_every_case(tmp_path: Path) -
             sys.executable,
             "-c",
             runner,
-            json.dumps(plan),
         ],
+        input=json.dumps(plan),
         capture_output=True,
         text=True,
         timeout=110,
