@@ -185,6 +185,7 @@ def running(
 
 def _finish(run: Run, drops0: dict[str, int]) -> None:
     c, r = run.c, run.result
+    run.poller.wait_ok(5.0, after=run.heal_at or run.fault_at)  # give the client 5 s
     samples = run.poller.stop()
     after = [s for s in samples if s.start >= run.fault_at]
     wins = [w for w in failure_windows(after) if w.failed]
