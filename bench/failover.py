@@ -169,7 +169,10 @@ def inject(c: Cluster, fault: str) -> None:
         c.n1.kill(signal.SIGSTOP)
     elif fault == "standby":
         assert c.n1.standby is not None
-        c.n1.standby()
+        res = c.n1.standby()
+        rc = getattr(res, "returncode", 0)
+        if rc:
+            print(f"  standby command exit {rc}: {getattr(res, 'stderr', '')!s:.300}", flush=True)
     else:
         c.n1.stop()
 
