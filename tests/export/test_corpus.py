@@ -2,18 +2,21 @@
 tools: crm_verify (CIB), corosync -t (corosync.conf, in a lab namespace), keepalived -t.
 
 Corpus: tests/data/configs/**/ (the config engineer's, when present) and tests/export/data/*.
-A config is used when load_config accepts it; corosync -t needs at most two links (the lab
-helper gives node1 an address on each).
+A corpus case is used when real Heartbeat 3.0.6 accepted it (its ground-truth
+expected.json, recorded by tools/groundtruth.py); our loader must then accept it too.
+corosync -t needs at most two links (the lab helper gives node1 an address on each).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from ha_agents.cli import main
+from tests.config.corpus import groundtruth_module
 
 from .verify import (
     corosync_t,
@@ -27,14 +30,39 @@ from .verify import (
 load = pytest.importorskip("ha_agents.config.load", reason="config loader not merged yet")
 
 TESTS = Path(__file__).resolve().parents[1]
+
+
+def _heartbeat_accepted(case: Path) -> bool:
+    expected = case / "expected.json"
+    if not expected.is_file():
+        return False
+    return bool(json.loads(expected.read_text(encoding="utf-8")).get("accepted"))
+
+
+def _case_node(case: Path) -> str | None:
+    expected = case / "expected.json"
+    if expected.is_file():
+        node = json.loads(expected.read_text(encoding="utf-8")).get("node")
+        return str(node) if node else None
+    return None
+
+
 DIRS = sorted(
-    {p.parent for p in (TESTS / "data" / "configs").glob("**/ha.cf")}
+    {
+        p.parent
+        for p in (TESTS / "data" / "configs").glob("**/ha.cf")
+        if _heartbeat_accepted(p.parent)
+    }
     | {p.parent for p in (TESTS / "export" / "data").glob("*/ha.cf")}
 )
 
 
 def _copy(src: Path, tmp: Path) -> Path:
     dst = tmp / "ha.d"
+    if (src / "case.json").is_file():  # a ground-truthed case: lay it out as Heartbeat saw it
+        dst.mkdir()
+        groundtruth_module().materialise(src, dst)
+        return dst
     shutil.copytree(src, dst)
     keys = dst / "authkeys"
     if keys.exists():
@@ -50,10 +78,10 @@ def _load(src: Path, tmp: Path):  # type: ignore[no-untyped-def]
         if line.split()[:1] == ["node"]
         for w in line.replace(",", " ").split()[1:]
     ]
-    first = nodes_line[0] if nodes_line else "node1"
-    cfg, diags = load.load_config(str(conf), first)
-    if cfg is None or any(d.severity.value == "error" for d in diags):
-        pytest.skip(f"{src.name}: not a valid config (corpus negative case)")
+    node = _case_node(src) or (nodes_line[0] if nodes_line else "node1")
+    cfg, diags = load.load_config(str(conf), node)
+    errors = [d.render() for d in diags if d.severity.value == "error"]
+    assert cfg is not None and not errors, f"{src.name}: Heartbeat accepts it, we refuse: {errors}"
     return conf, cfg
 
 
