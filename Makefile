@@ -26,8 +26,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-venv: $(PY)
+STAMP := $(VENV)/.installed
+$(STAMP): $(PY) setup.cfg pyproject.toml
 	$(PY) -m pip install -q -e '.[test,dev]'
+	touch $@
+
+venv: $(STAMP)
 
 # Install ha-agents for this user (the README's first command).
 install: venv
@@ -47,9 +51,12 @@ check: venv
 bench: deps venv
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The example cluster: check it as node1 would (git does not keep authkeys' 0600, so set
+# it), then run the two-node failover demo in network namespaces.
 demo: deps venv
-	$(PY) -m ha_agents check --config-dir conf
-	@if [ -f ha_agents/commands/demo.py ]; then $(PY) -m ha_agents demo --config-dir conf; fi
+	chmod 600 conf/authkeys
+	$(PY) -m ha_agents check --config-dir conf --node node1
+	$(PY) -m ha_agents demo --config-dir conf
 
 # Lay out /etc/ha.d examples (never overwriting), our agents, the state dir and the
 # systemd unit.  DESTDIR=/tmp/stage make install-system shows what it would write.
