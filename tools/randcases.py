@@ -3,10 +3,12 @@
 
 Usage (root)::
 
-    python3 tools/randcases.py SEED COUNT [valid|wild]
+    python3 tools/randcases.py SEED COUNT [valid|wild|mutate]
 
 ``wild`` perturbs everything (most results are refusals); ``valid`` starts from a sane
-two-node config and adds one or two random directives, media, key files or haresources.
+two-node config and adds one or two random directives, media, key files or haresources;
+``mutate`` inserts, deletes, replaces, duplicates or re-cases a few characters of a
+valid config (lexical corners: comments, commas, CRs, continuations).
 Each case is written to tests/data/generated_configs/rand_rSEED_NNN with its
 expected.json.
 The same seed gives the same configs.
@@ -199,9 +201,62 @@ RES = [
 ]
 
 
+MUTATE_BASE = {
+    "ha.cf": "logfile /var/log/ha-log\nkeepalive 1\nwarntime 5\ndeadtime 10\ninitdead 30\n"
+    "udpport 694\nbcast eth0\nmcast eth0 233.252.0.1 694 1 0\nucast eth0 192.0.2.12\n"
+    "auto_failback on\nnode node1 node2\nping 192.0.2.254\n",
+    "authkeys": "# keys\nauth 1\n1 sha1 0123456789abcdef\n2 md5 other\n",
+    "haresources": "node1 IPaddr::192.0.2.50/24 httpd \\\n  192.0.2.51\nnode2 192.0.2.60\n",
+}
+MUTATE_ALPHABET = [*" \t\r\n,#\\=:./0123456789abcdefmsuxABC", "\x00", "\u00e9"]
+
+
+def mutated(rng: random.Random) -> tuple[str, dict[str, str]]:
+    files = dict(MUTATE_BASE)
+    name = rng.choice(["ha.cf"] * 6 + ["authkeys"] * 2 + ["haresources"] * 2)
+    t = list(files[name])
+    for _ in range(rng.randint(1, 3)):
+        op = rng.choice(["ins", "del", "rep", "dup", "case"])
+        pos = rng.randrange(max(1, len(t)))
+        if op == "ins":
+            t[pos:pos] = [rng.choice(MUTATE_ALPHABET)]
+        elif op == "del" and t:
+            del t[pos : pos + rng.randint(1, 4)]
+        elif op == "rep" and t:
+            t[pos] = rng.choice(MUTATE_ALPHABET)
+        elif op == "dup":
+            lines = "".join(t).split("\n")
+            j = rng.randrange(len(lines))
+            lines.insert(j, lines[j])
+            t = list("\n".join(lines))
+        elif op == "case" and t:
+            t[pos] = t[pos].swapcase()
+    files[name] = "".join(t)
+    return name, files
+
+
+def main_mutate(seed: int, count: int) -> int:
+    rng = random.Random(seed)
+    for i in range(count):
+        name, files = mutated(rng)
+        d = gt.GENERATED / f"mut_m{seed}_{i:03d}"
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+        for f, text in files.items():
+            (d / f).write_bytes(text.encode("utf-8"))
+        desc = f"mutation of a valid config (seed {seed}): {name}"
+        (d / "case.json").write_text(json.dumps({"description": desc}, indent=2) + "\n")
+        v = gt.run_case(d)
+        (d / "expected.json").write_text(json.dumps(v, indent=2) + "\n")
+        print(d.name, "ACCEPT" if v["accepted"] else f"REFUSE rc={v['heartbeat_exit']}")
+    return 0
+
+
 def main() -> int:
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     mode = sys.argv[3] if len(sys.argv) > 3 else "wild"
+    if mode == "mutate":
+        return main_mutate(seed, count)
     rng = random.Random(seed)
     out = gt.GENERATED
     out.mkdir(exist_ok=True)

@@ -112,7 +112,8 @@ def haresources_lines(text: str) -> list[SourceLine]:
 
     As Heartbeat's daemon reads it (verified): a physical line whose raw text ends in
     ``\\`` continues on the next one, even when the backslash is inside a comment;
-    the group's node is the first word of its first physical line (so a line holding
+    the group's node is the first word of its first physical line, taken before
+    comments are removed (so ``node1#x`` is the node ``node1#x``, and a line holding
     only ``\\`` names the node ``\\``).
     """
     result: list[SourceLine] = []
@@ -125,7 +126,8 @@ def haresources_lines(text: str) -> list[SourceLine]:
         if not pending and line.lstrip(BLANKS).startswith("#"):
             continue  # a comment line never continues (verified)
         if not pending:
-            start, head, cr_seen = n, body, False
+            # the daemon takes the node from the raw line: "node1#x" is node "node1#x"
+            start, head, cr_seen = n, line, False
         cr_seen = cr_seen or cr
         if line.endswith("\\") and not cr:
             pending.append(body[:-1] if body.endswith("\\") else body)
