@@ -48,6 +48,12 @@ class LocalDaemon:
         return [sys.executable, "-m", "ha_agents", *args]
 
     def start(self) -> None:
+        self.start_nowait()
+        ok = wait_until(lambda: self.alive() and self.status() is not None, 15)
+        assert ok, self.output()
+
+    def start_nowait(self) -> None:
+        self.socket.unlink(missing_ok=True)  # a SIGKILLed daemon leaves it behind
         out = open(self.root / "output", "ab")  # noqa: SIM115 - closed in stop()
         self._out = out
         self.proc = subprocess.Popen(
@@ -67,8 +73,15 @@ class LocalDaemon:
             cwd=REPO,
             start_new_session=True,
         )
-        ok = wait_until(lambda: self.alive() and self.status() is not None, 15)
-        assert ok, self.output()
+
+    def kill(self) -> None:
+        """Power loss: SIGKILL, reaped at once."""
+        if self.proc is None:
+            return
+        self.proc.kill()
+        self.proc.wait(10)
+        self._out.close()
+        self.proc = None
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
