@@ -64,7 +64,7 @@ class ReceivePath:
             Paths(self.root / "state", self.root / "run"),
             self.log,
             upper=FailoverUpper(config, FailoverOptions()),
-            executor=self.executor,  # type: ignore[arg-type]
+            executor=self.executor,
         )
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self._start())
@@ -93,7 +93,7 @@ class ReceivePath:
         return self.loop.run_until_complete(doc())
 
     def dropped(self) -> dict[str, int]:
-        return dict(self.status()["dropped"])  # type: ignore[arg-type]
+        return dict(self.status()["dropped"])
 
     def classify(self, data: bytes) -> str | None:
         """What the wire layer says about ``data``: a reject reason, or None (accepted)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -97,10 +97,10 @@ def _unchanged(r: Rig) -> None:
     assert "node1: is dead" not in log and "Resources being acquired" not in log, log[-2000:]
 
 
-def _expect_dropped(r: Rig, reason: str, send: object, copies: int = 3) -> None:
+def _expect_dropped(r: Rig, reason: str, send: Callable[[], None], copies: int = 3) -> None:
     before = r.c.dropped(r.c.n2).get(reason, 0)
     for _ in range(copies):
-        send()  # type: ignore[operator]
+        send()
     ok = wait_until(lambda: r.c.dropped(r.c.n2).get(reason, 0) >= before + copies, 3.0)
     assert ok, (reason, r.c.dropped(r.c.n2), r.c.n2.log()[-1500:])
     time.sleep(0.3)  # three keepalives: had it been accepted, node2 would act now

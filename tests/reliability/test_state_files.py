@@ -37,7 +37,7 @@ def test_sigkill_during_start_never_leaves_half_written_state(tmp_path: Path) ->
             assert len(data) == 16, data
             gen = parse_generation(data)
             if doc is not None:
-                running = int(doc["status"]["generation"])  # type: ignore[index, call-overload]
+                running = int(doc["status"]["generation"])  # type: ignore[index]
                 assert running == gen and running > highest_running, (running, highest_running)
                 highest_running = running
         if uuid_file.exists():
@@ -48,6 +48,6 @@ def test_sigkill_during_start_never_leaves_half_written_state(tmp_path: Path) ->
     # and a normal start afterwards works and goes on counting
     d.start()
     doc = d.status()
-    assert doc is not None and int(doc["status"]["generation"]) > highest_running  # type: ignore[index, call-overload]
+    assert doc is not None and int(doc["status"]["generation"]) > highest_running  # type: ignore[index]
     d.stop()
     assert wait_until(lambda: d.proc is None, 1)
