@@ -14,7 +14,9 @@ to send the next ``Tick``.  What it implements (spec: protocol.md, wire.md §4-6
   with ``Resend`` (the daemon re-sends the stored bytes); ``NS_ackmsg`` every
   ``ack_every`` messages of a peer; ``reqnodes``/``repnodes`` on join; ``shutdone``;
 * hardening: ``src`` must be a cluster node; this node's name from a non-local address is
-  a forgery; a node's source address per link is remembered, a change logged and counted.
+  a forgery; a node's source address per link is remembered: a message naming a peer
+  that is alive on that link from another address is dropped (``source_mismatch``), a
+  change after the old address was silent for deadtime is logged and counted.
 
 Messages of other types go to the upper layer as ``Upcall`` in the sender's seq order.
 """
