@@ -1,8 +1,9 @@
 """EDGE: builds the failover upper layer and its executor for ``ha-agents run``.
 
 Reads the ha_agents-only options file ``failover.cf`` from the config directory (see
-ha_agents.failover.options); errors there are logged and the file is ignored (the
-cluster still starts, without fencing).
+ha_agents.failover.options).  An unreadable or invalid file is a configuration error:
+``ha-agents run`` refuses to start rather than run without the fencing the admin asked
+for.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover.options import FILENAME, FailoverOptions, parse_options
 from ha_agents.failover.upper import FailoverUpper
 from ha_agents.failover_io.executor import FailoverExecutor
-from ha_agents.membership.actions import Level
+
+
+class OptionsError(Exception):
+    """failover.cf cannot be used; the message says where and why."""
 
 
 def load_options(config_dir: str, log: HbLog) -> FailoverOptions:
@@ -26,14 +30,10 @@ def load_options(config_dir: str, log: HbLog) -> FailoverOptions:
     except FileNotFoundError:
         return FailoverOptions()
     except OSError as exc:
-        log.log(Level.ERROR, f"{path}: {exc.strerror}; failover options ignored")
-        return FailoverOptions()
+        raise OptionsError(f"{path}:1: error: cannot read: {exc.strerror}") from None
     options, diags = parse_options(text, path)
     if diags:
-        for line in render_text(diags).splitlines():
-            log.log(Level.ERROR, line)
-        log.log(Level.ERROR, f"{path}: errors; failover options ignored")
-        return FailoverOptions()
+        raise OptionsError(render_text(diags).rstrip("\n"))
     if options.fence_command:
         log.info(f"Fencing before takeover: {' '.join(options.fence_command)} NODE")
     return options
