@@ -126,7 +126,8 @@ class Daemon:
                     f"glib: ucast: started on port {m.port} interface {m.dev} to {m.peer}"
                 )
         if self.config.hacf.ping_nodes:
-            self.log.log(Level.WARN, "ping/ping_group nodes are not monitored by ha_agents")
+            names = ", ".join(p.name for p in self.config.hacf.ping_nodes)
+            self.log.info(f"glib: ping heartbeat started ({names}): takeover tie-breaker")
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
