@@ -11,7 +11,8 @@ haresources parameter syntax (ha_agents; Heartbeat had none that worked, §6):
 
 e.g. ``ocf:heartbeat:IPaddr2::ip=192.0.2.5::cidr_netmask=24``.  Each ``::`` field is one
 parameter; the value is everything after the first ``=`` (it may contain ``=``; it is never
-split again or evaluated; haresources itself cannot hold blanks in a resource).  NAME is ``[A-Za-z_][A-Za-z0-9_]*``.
+split again or evaluated; haresources itself cannot hold blanks in a resource).
+NAME is ``[A-Za-z_][A-Za-z0-9_]*``.
 
 ``OCF::AGENT::INSTANCE`` (Heartbeat's form) reads ``<config_dir>/conf/OCF/AGENT/INSTANCE``:
 ``NAME=VALUE`` lines (optionally ``export NAME=VALUE``, ``#`` comments, values in single or
