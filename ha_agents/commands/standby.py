@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 from ha_agents.daemon.control import request, socket_path
 
@@ -20,21 +21,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("which", nargs="*", metavar="all|foreign|local|failback", help="default all")
 
 
+def parse_which(prog: str, words: Sequence[str]) -> str | None:
+    """Heartbeat's hb_standby/hb_takeover argument check: the set, or None after printing
+    its error texts (stdout: the complaint and ``usage:``; stderr: the usage line)."""
+    usage = f"{prog} [all|foreign|local|failback]"
+    which = words[0] if words else "all"
+    if len(words) > 1:
+        print(f"{prog}: too many arguments")
+    elif which not in WHICH:
+        print(f"{prog}: wrong resources({which}).")
+    else:
+        return which
+    print("usage:")
+    print(usage, file=sys.stderr)
+    return None
+
+
 def ask(cmd: str, args: argparse.Namespace) -> int:
     """Shared by standby and takeover: Heartbeat's argument checks, then the request."""
     prog = f"ha-agents {cmd}"
-    usage = f"{prog} [all|foreign|local|failback]"
-    words: list[str] = list(args.which)
-    if len(words) > 1:
-        print(f"{prog}: too many arguments")
-        print("usage:")
-        print(usage, file=sys.stderr)
-        return 1
-    which = words[0] if words else "all"
-    if which not in WHICH:
-        print(f"{prog}: wrong resources({which}).")
-        print("usage:")
-        print(usage, file=sys.stderr)
+    which = parse_which(prog, list(args.which))
+    if which is None:
         return 1
     reply = request(socket_path(args.run_dir), {"cmd": cmd, "which": which})
     if reply is None:

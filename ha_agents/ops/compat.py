@@ -17,26 +17,16 @@ import sys
 from collections.abc import Sequence
 
 from ha_agents import cli
+from ha_agents.commands.standby import parse_which
 from ha_agents.status.clstatus import USAGE
 
-RESOURCE_SETS = ("all", "foreign", "local", "failback")
 COMMANDS = ("cl_status", "hb_standby", "hb_takeover")
 HA_AGENTS_ONLY = frozenset({"numnodes", "help", "--json"})
 
 
 def _standby_like(name: str, subcommand: str, args: Sequence[str]) -> int:
-    prog = f"/usr/share/heartbeat/{name}"
-    usage = f"{prog} [all|foreign|local|failback]"
-    if len(args) > 1:
-        print(f"{prog}: too many arguments")
-        print("usage:")
-        print(usage, file=sys.stderr)
-        return 1
-    which = args[0] if args else "all"
-    if which not in RESOURCE_SETS:
-        print(f"{prog}: wrong resources({which}).")
-        print("usage:")
-        print(usage, file=sys.stderr)
+    which = parse_which(f"/usr/share/heartbeat/{name}", args)
+    if which is None:
         return 1
     if name == "hb_standby":
         print(f"Going standby [{which}].", file=sys.stderr)
