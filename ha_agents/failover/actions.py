@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from ha_agents.failover.messages import OutMessage
-
-
-class Level(enum.Enum):
-    """Heartbeat's log levels, spelled as its log lines spell them."""
-
-    DEBUG = "debug"
-    INFO = "info"
-    WARN = "WARN"
-    ERROR = "ERROR"
-    CRIT = "CRIT"
+from ha_agents.membership.actions import Level as Level
 
 
 @dataclass(frozen=True, slots=True)

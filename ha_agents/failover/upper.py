@@ -124,5 +124,5 @@ class FailoverUpper:
         if isinstance(action, Send):
             return SendMessage(action.message.body(), now)
         if isinstance(action, Notice):
-            return ma.Notice(ma.Level(action.level.value), action.text, _fields(action.reason))
+            return ma.Notice(action.level, action.text, _fields(action.reason))
         return action
