@@ -22,12 +22,12 @@ from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
 from ha_agents.failover.options import FailoverOptions
-from ha_agents.failover_io.inprocess import InProcessRunner
 from ha_agents.membership.actions import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine
+from ha_agents.resources.inprocess import InProcessRunner
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
 Feed = Callable[[object], None]

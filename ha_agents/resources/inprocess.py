@@ -50,6 +50,9 @@ class InProcessRunner:
             rc, out, err = await asyncio.wait_for(asyncio.to_thread(_run_ipaddr, own, env), timeout)
         except TimeoutError:
             return RunResult(-1, "", "", timed_out=True, duration=time.monotonic() - started)
+        except Exception as exc:  # a bug in the agent must not take the daemon down
+            detail = f"{type(exc).__name__}: {exc}"
+            return RunResult(1, "", detail, duration=time.monotonic() - started, error=detail)
         return RunResult(rc, out, err, duration=time.monotonic() - started)
 
 
