@@ -372,6 +372,7 @@ class ResourceManager(StandbyProtocol):
         if len(ours) < len(both):
             actions.append(Notice(Level.ERROR, "Both machines own foreign resources!"))
         give: list[str] = []
+        kept = False
         for key in both:
             win = keeper(self.groups.home(key), [self.me, src])
             if same_node(win, self.me):
@@ -384,6 +385,7 @@ class ResourceManager(StandbyProtocol):
                     )
                 )
                 actions.append(Reannounce(key, "split brain resolved in our favour"))
+                kept = True
             else:
                 give.append(key)
                 actions.append(
@@ -397,6 +399,11 @@ class ResourceManager(StandbyProtocol):
             actions += self.groups.want(give, False, "lost split brain", now)
             self._recompute_flags()
             self._after(self._announce_step("split-brain"))
+        elif kept:
+            # Tell the peer what we hold: after an asymmetric failure (only the peer
+            # declared us dead) it has no other reason to hear our announcement, and the
+            # keeper rule can only make it release once it does.
+            actions += self._announce("split-brain", stable=True, full=True)
         return actions
 
     # -- legacy ip-request ---------------------------------------------------------

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
 from ha_agents.config.model import ClusterConfig
@@ -28,6 +28,7 @@ from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine
 from ha_agents.resources.inprocess import InProcessRunner
+from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
 Feed = Callable[[object], None]
@@ -124,23 +125,34 @@ class FailoverExecutor:
             self.log.log(Level.ERROR, f"ResourceManager: {key}: {type(exc).__name__}: {exc}")
             feed(ev.GroupDone(key, start, False, loop.time(), f"{type(exc).__name__}: {exc}"))
             return
+        if start and result.ok:
+            # An address found already configured (e.g. left behind by a crash of this
+            # node) was not started, so no gratuitous ARP went out: clients would stay on
+            # the previous holder's MAC.  Announce those now.
+            started = {step.resource for step in result.steps if step.op is Operation.START}
+            await self._reannounce(key, skip=started, why="already configured when acquired")
         feed(ev.GroupDone(key, start, result.ok, loop.time(), result.reason))
 
-    async def _reannounce(self, key: str) -> None:
+    async def _reannounce(
+        self,
+        key: str,
+        skip: Collection[str] = (),
+        why: str = "after split brain",
+    ) -> None:
         group = self.groups.get(key)
         if group is None:
             return
         addresses = [
             spec.args[0].split("/", 1)[0]
             for spec in group.resources
-            if spec.name in IPADDR_AGENTS and spec.args
+            if spec.name in IPADDR_AGENTS and spec.args and spec.text not in skip
         ]
         for ip in addresses:
             problem = await asyncio.to_thread(_garp, ip)
             if problem:
                 self.log.log(Level.WARN, f"gratuitous ARP for {ip} not sent: {problem}")
             else:
-                self.log.info(f"Re-announced {ip} (gratuitous ARP) after split brain.")
+                self.log.info(f"Re-announced {ip} (gratuitous ARP) {why}.")
 
     async def _fence(self, node: str, feed: Feed) -> None:
         loop = asyncio.get_running_loop()

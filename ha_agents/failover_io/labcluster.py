@@ -228,7 +228,11 @@ class LabNode:
         return self._proc is not None and self._proc.poll() is None
 
     def pids(self) -> list[int]:
-        return procs.pids_in_group(self._proc.pid) if self._proc is not None else []
+        proc = self._proc
+        if proc is None or proc.returncode is not None:
+            # reaped (poll/wait): its PID, hence the group ID, may be someone else's now
+            return []
+        return procs.pids_in_group(proc.pid)
 
     def kill(self, sig: int = signal.SIGKILL) -> list[int]:
         """Signal every process of the node (SIGKILL: power loss; SIGSTOP: hang)."""
