@@ -113,6 +113,7 @@ class Cluster:
         self.fence_calls: list[tuple[float, str, str]] = []
         self.reannounced: list[tuple[float, str, str]] = []
         self.cut: set[frozenset[str]] = set()
+        self.deaf: set[tuple[str, str]] = set()  # (sender, receiver) pairs that lose everything
         self.ops: list[tuple[float, str, str, str]] = []  # (t, node, start/stop, key)
         self.overlaps: list[tuple[float, str, tuple[str, ...]]] = []  # dual ownership seen
         self._queue: list[tuple[float, int, Callable[[], None]]] = []
@@ -178,8 +179,13 @@ class Cluster:
     def partition(self, a: str, b: str) -> None:
         self.cut.add(frozenset((a, b)))
 
+    def one_way(self, sender: str, receiver: str) -> None:
+        """``receiver`` stops hearing ``sender`` (the other direction still works)."""
+        self.deaf.add((sender, receiver))
+
     def heal(self) -> None:
         self.cut.clear()
+        self.deaf.clear()
 
     # -- queries ----------------------------------------------------------------------
     def owners(self, key: str) -> list[str]:
@@ -227,6 +233,8 @@ class Cluster:
     def _broadcast(self, name: str, kind: str, payload: object) -> None:
         for other in self.nodes:
             if other == name or frozenset((name, other)) in self.cut:
+                continue
+            if (name, other) in self.deaf:
                 continue
             self.at(
                 self.now + self.latency,

@@ -135,6 +135,22 @@ def test_split_brain_heals_to_exactly_one_owner_within_one_keepalive(af: AutoFai
     assert "Both machines own our resources!" in c.notices("node1")
 
 
+def test_one_way_loss_split_brain_heals_although_only_one_side_saw_a_death() -> None:
+    """node2 stops hearing node1 (node1 still hears node2): only node2 declares a death
+    and takes over.  After the heal the keeper (node1, home) must tell node2 what it
+    holds, or node2 never releases (found by bench/faults.py: two owners for 13 s+)."""
+    c = pair(AutoFailback.ON, groups=(("node1", G1),))
+    c.one_way("node1", "node2")
+    c.run_for(1.0)
+    assert c.owners(G1) == ["node1", "node2"]
+    c.heal()
+    t0 = c.now
+    t = c.run_until_true(lambda: c.owners(G1) == ["node1"], 1.0, step=0.005)
+    assert t - t0 <= 2 * KA + OP + 0.02
+    c.run_for(2.0)
+    assert c.owners(G1) == ["node1"]
+
+
 def test_split_brain_with_the_home_node_not_holding_keeps_the_first_name() -> None:
     c = pair(AutoFailback.OFF, groups=(("node1", G1),))
     c.admin("node1", ev.Standby(Hold.ALL, c.now))
