@@ -343,7 +343,8 @@ def check_groups(
                     g.loc.path,
                     g.loc.line,
                     "HR201",
-                    f"bad node name [{show(g.node)}]: not a 'node' in ha.cf",
+                    f"bad node name [{show(g.node)}]: not a 'node' in ha.cf"
+                    + (" ('#' starts a comment only after a blank here)" if "#" in g.node else ""),
                 )
             )
         for spec in g.resources:
