@@ -58,6 +58,16 @@ class FailoverExecutor:
         self.ping_hosts = tuple(h for p in config.hacf.ping_nodes for h in p.hosts)
         self._ping_task: asyncio.Task[None] | None = None
 
+    def reload_groups(self, config: ClusterConfig) -> None:
+        """A configuration reload (ops/daemon.py) kept the groups and their homes: each
+        group's next acquire or release runs its new resource list, as Heartbeat's
+        ResourceManager reads haresources at every transition.  Nothing runs now."""
+        self.config = config
+        self.groups = {g.key: g for g in config.groups}
+        self.env = script_env.build(
+            os.environ, script_env.from_cluster(config, python=sys.executable)
+        )
+
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:
         if self.ping_hosts and self._ping_task is None:

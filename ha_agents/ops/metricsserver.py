@@ -49,9 +49,7 @@ def _response(status: str, body: bytes, ctype: str = "text/plain; charset=utf-8"
     return head.encode("ascii") + body
 
 
-async def serve_metrics(
-    host: str, port: int, render: Callable[[], bytes]
-) -> asyncio.Server:
+async def serve_metrics(host: str, port: int, render: Callable[[], bytes]) -> asyncio.Server:
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT_S)
