@@ -98,9 +98,7 @@ def _parse_line(b: Builder, line: SourceLine) -> None:
         )
     b.seen.setdefault(directive, n)
     if directive in LINE_DIRECTIVES:
-        # the media plugins stop reading at a CR (verified: "mcast eth0 \r233.252.0.1 ..."
-        # is "missing mcast address")
-        line_directive(b, directive, words(rest.split("\r", 1)[0]), n)
+        line_directive(b, directive, words(rest), n)
         b.locations.setdefault(directive, b.loc(n))
         return
     values = words(rest, VALUE_SEPARATORS)

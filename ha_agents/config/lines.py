@@ -91,9 +91,11 @@ def _strip_comment(line: str) -> str:
 
 
 def hacf_lines(text: str) -> list[SourceLine]:
-    """ha.cf: ``#`` anywhere is a comment, one line per directive."""
+    """ha.cf: ``#`` anywhere is a comment, one line per directive, and a CR ends the
+    line (verified: ``node\rnode1`` is an empty ``node``; CRLF files work)."""
     return [
-        SourceLine(n, _strip_comment(line), cr) for n, (line, cr) in enumerate(_physical(text), 1)
+        SourceLine(n, _strip_comment(line.split("\r", 1)[0]), cr or "\r" in line)
+        for n, (line, cr) in enumerate(_physical(text), 1)
     ]
 
 

@@ -244,3 +244,10 @@ def test_nice_failback_after_auto_failback_on_means_off() -> None:
     hacf, _ = parse_hacf("auto_failback on\nnice_failback on\n", P)
     assert hacf.auto_failback is AutoFailback.OFF
     assert hacf.parameters["auto_failback"] == "off"
+
+
+def test_hacf_cr_inside_a_line_ends_it() -> None:
+    # verified: "node\rnode1 node2" is an empty node line; "udp\rort 694" an empty udp
+    hacf, diags = parse_hacf("node\rnode1 node2\nudp\rort 694\nbcast eth0\r\n", P)
+    assert hacf.nodes == () and [m.dev for m in hacf.media] == ["eth0"]
+    assert not [d for d in diags if d.severity is Severity.ERROR]
