@@ -48,7 +48,9 @@ def handle(args: argparse.Namespace) -> int:
         )
         return 1
     hacf = config.hacf
-    log = HbLog(config.local_node, hacf.logfile, hacf.debugfile, hacf.logfacility)
+    log = HbLog(
+        config.local_node, hacf.logfile, hacf.debugfile, hacf.logfacility, ident=args.log_ident
+    )
     log.info("**************************")
     log.info(f"Configuration validated. Starting ha_agents {__version__}")
     try:

@@ -1,6 +1,7 @@
 """EDGE: Heartbeat-style logging.
 
-Lines ``Mon DD HH:MM:SS NODE ha_agents: [PID]: LEVEL: text`` go to ha.cf's ``logfile``
+Lines ``Mon DD HH:MM:SS NODE ha_agents: [PID]: LEVEL: text`` (``ident`` replaces
+``ha_agents``, e.g. ``heartbeat``) go to ha.cf's ``logfile``
 (everything but debug) and ``debugfile`` (everything, with the ``key=value`` suffix);
 ``logfacility`` sends them to syslog (/dev/log, or ``syslog_path``) with that facility;
 if the syslog daemon restarts, the socket is reconnected at the next line.  With none
@@ -36,8 +37,10 @@ class HbLog:
         stderr: bool | None = None,
         *,
         syslog_path: str = "/dev/log",
+        ident: str = "ha_agents",
     ) -> None:
         self.node = node
+        self.ident = ident  # "heartbeat" makes lines match existing grep/logcheck rules
         self.pid = os.getpid()
         self.paths = [(p, debug) for p, debug in ((logfile, False), (debugfile, True)) if p]
         self.files: list[tuple[TextIO, bool]] = []  # (file, include debug + suffix)
@@ -74,7 +77,7 @@ class HbLog:
 
     def log(self, level: Level, text: str, suffix: str = "") -> None:
         stamp = time.strftime("%b %d %H:%M:%S")
-        body = f"ha_agents: [{self.pid}]: {level.value}: {text}"
+        body = f"{self.ident}: [{self.pid}]: {level.value}: {text}"
         line = f"{stamp} {self.node} {body}"
         for fh, debug in self.files:
             if level is Level.DEBUG and not debug:

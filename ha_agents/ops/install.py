@@ -25,6 +25,7 @@ DEFAULTS_TEXT = """\
 #   --hooks-dir DIR               hooks run on cluster events
 #                                 (default /etc/ha.d/ha_agents/hooks.d)
 #   --hook-timeout S              kill a hook after S seconds (default 30)
+#   --log-ident heartbeat         log lines say "heartbeat:" (Heartbeat's grep rules match)
 HA_AGENTS_OPTS=""
 #HA_AGENTS_OPTS="--metrics-address 127.0.0.1:9694"
 """

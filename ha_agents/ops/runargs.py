@@ -1,21 +1,26 @@
 """The ``ha-agents run`` options of the operations features, and the daemon they build.
 
-``add_arguments(parser)`` adds ``--metrics-address``, ``--hooks-dir`` and
-``--hook-timeout``; ``options(args)`` turns them into ``OpsOptions``.  None of this is
-read from ha.cf (which must stay a valid Heartbeat file).
+``add_arguments(parser)`` adds ``--metrics-address``, ``--hooks-dir``,
+``--hook-timeout`` and ``--log-ident``; ``options(args)`` turns them into ``OpsOptions``
+(``--log-ident`` is read by commands/run.py for the log).  None of this is read from
+ha.cf (which must stay a valid Heartbeat file).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 
 from ha_agents.ops.daemon import OpsOptions
 from ha_agents.ops.hooks import DEFAULT_TIMEOUT_S
 from ha_agents.ops.metricsserver import AddressError, parse_address
 
-HOOKS_SUBDIR = "ha_agents/hooks.d"  # under the config dir: /etc/ha.d/ha_agents/hooks.d
+HOOKS_SUBDIR = "ha_agents/hooks.d"
+IDENT_RE = re.compile(
+    r"^[A-Za-z0-9_.-]{1,32}$"
+)  # under the config dir: /etc/ha.d/ha_agents/hooks.d
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -35,6 +40,12 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _ident(text: str) -> str:
+    if not IDENT_RE.match(text):
+        raise argparse.ArgumentTypeError(f"log ident {text!r}: 1-32 of A-Z a-z 0-9 _ . -")
+    return text
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--metrics-address",
@@ -49,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="DIR",
         help=f"run the executables in DIR on cluster events (default: CONFIG_DIR/{HOOKS_SUBDIR})",
+    )
+    parser.add_argument(
+        "--log-ident",
+        type=_ident,
+        default="ha_agents",
+        metavar="NAME",
+        help="program name in log lines (default ha_agents; 'heartbeat' keeps existing "
+        "grep/logcheck rules for Heartbeat's lines working)",
     )
     parser.add_argument(
         "--hook-timeout",

@@ -70,7 +70,10 @@ def test_ready_after_media_open_status_changes_watchdog_rate_and_stopping(
     peer.start()
     node = OpsNode(lab.tmpdir, "node1", NODES, media, host=hosts[0])
     with _listener(tmp_path / "notify") as sock:
-        node.configure(env={"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "400000"})
+        node.configure(
+            extra=["--log-ident", "heartbeat"],  # lines exactly like Heartbeat's (grep rules)
+            env={"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "400000"},
+        )
         node.start(wait_socket=False)
         before = _wait_for(sock, "READY", 15)
         # READY is the first message, and when it arrives the media and the control socket
@@ -102,6 +105,7 @@ def test_ready_after_media_open_status_changes_watchdog_rate_and_stopping(
         node.proc.send_signal(signal.SIGTERM)
         _wait_for(sock, "STOPPING", 5)
         assert node.proc.wait(10) == 0
+    assert f"node1 heartbeat: [{node.proc.pid}]: WARN: node node2: is dead\n" in node.log_text()
 
 
 def test_broken_config_never_sends_ready(lab: Lab, tmp_path: Path) -> None:

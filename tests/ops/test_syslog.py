@@ -72,3 +72,13 @@ def test_reopen_after_logrotate_writes_to_the_new_file(tmp_path: Path) -> None:
     log.close()
     assert (tmp_path / "ha-log.1").read_text().endswith("info: before\n")
     assert path.read_text().endswith("info: after\n") and "before" not in path.read_text()
+
+
+def test_log_ident_heartbeat_gives_heartbeats_exact_line_format(tmp_path: Path) -> None:
+    log = HbLog("node1", str(tmp_path / "ha-log"), stderr=False, ident="heartbeat")
+    log.notice(notices.peer_dead("node2"))
+    log.close()
+    line = (tmp_path / "ha-log").read_text()
+    # spec/tools.md §3: "Mon DD HH:MM:SS NODE heartbeat: [PID]: LEVEL: text"
+    pattern = rf"^[A-Z][a-z]{{2}} [ \d]\d \d\d:\d\d:\d\d node1 heartbeat: \[{os.getpid()}\]: "
+    assert re.match(pattern + r"WARN: node node2: is dead\n$", line), line
