@@ -61,7 +61,7 @@ def _wait_for(sock: socket.socket, key: str, timeout: float) -> list[dict[str, s
     raise AssertionError(f"no {key} within {timeout}s; got {got}")
 
 
-def test_ready_after_media_open_status_changes_watchdog_rate_and_stopping(
+def test_ready_after_media_open_status_watchdog_reload_and_stopping(
     lab: Lab, tmp_path: Path
 ) -> None:
     hosts = [lab.add_host(n, lab.cidr(11 + i)) for i, n in enumerate(NODES)]
@@ -94,6 +94,12 @@ def test_ready_after_media_open_status_changes_watchdog_rate_and_stopping(
         span = pings[-1] - pings[0]
         rate = (len(pings) - 1) / span
         assert 4.0 <= rate <= 6.0, (len(pings), span)
+
+        assert node.cli("reload").returncode == 0  # RELOADING=1 ... READY=1 around it
+        around = _wait_for(sock, "READY", 5)
+        reloading = [f for f in around if "RELOADING" in f]
+        assert len(reloading) == 1 and reloading[0]["MONOTONIC_USEC"].isdigit(), around
+        assert around.index(reloading[0]) < len(around) - 1  # READY came after it
 
         peer.kill(signal.SIGKILL)
         dead = _wait_for(sock, "STATUS", 5)
