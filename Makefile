@@ -51,11 +51,12 @@ check: venv
 bench: deps venv
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-# The example cluster: check it as node1 would (git does not keep authkeys' 0600, so set
+# The example cluster: check it as node1 would (--remote: this machine is not node1, so
+# its interfaces are not required; git does not keep authkeys' 0600, so set
 # it), then run the two-node failover demo in network namespaces.
 demo: deps venv
 	chmod 600 conf/authkeys
-	$(PY) -m ha_agents check --config-dir conf --node node1
+	$(PY) -m ha_agents check --config-dir conf --node node1 --remote
 	$(PY) -m ha_agents demo --config-dir conf
 
 # Lay out /etc/ha.d examples (never overwriting), our agents, the state dir and the
