@@ -140,7 +140,7 @@ class FailoverExecutor:
             # node) was not started, so no gratuitous ARP went out: clients would stay on
             # the previous holder's MAC.  Announce those now.
             started = {step.resource for step in result.steps if step.op is Operation.START}
-            await self._reannounce(key, skip=started, why="already configured when acquired")
+            self._spawn(self._reannounce(key, skip=started, why="already configured when acquired"))
         feed(ev.GroupDone(key, start, result.ok, loop.time(), result.reason))
 
     async def _reannounce(
@@ -200,7 +200,11 @@ class FailoverExecutor:
 
 
 def _garp(ip: str) -> str | None:
-    """Blocking (run in a thread): find the interface holding ip, send 3 GARPs."""
+    """Blocking (run in a thread): find the interface holding ip, send 5 GARPs 0.3 s apart.
+
+    They span more than a second: a Linux client ignores ARP updates within ``locktime``
+    (1 s) of the last change of its entry, e.g. the old holder's answer just before it let
+    go of the address (seen in bench/faults.py: the client stayed on the old MAC)."""
     from ha_agents.resources.garp import RawGarp
     from ha_agents.resources.netlink import NetlinkAddressManager
 
@@ -208,4 +212,4 @@ def _garp(ip: str) -> str | None:
         info = mgr.find(ip)
     if info is None:
         return "address not configured here"
-    return RawGarp(count=3, interval=0.2, background="none").announce(info.ifname, ip)
+    return RawGarp(count=5, interval=0.3, background="none").announce(info.ifname, ip)
