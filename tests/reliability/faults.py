@@ -171,7 +171,7 @@ def running(
         c = start_cluster(lab, spec, before=install)
         for h in (c.h1, c.h2):
             serve_name(h, h.name)
-        poller = HttpPoller(c.x, f"http://{VIP}/", interval=0.02, timeout=0.2).start()
+        poller = HttpPoller(c.x, f"http://{VIP}/", interval=0.02, duration=400, timeout=0.2).start()
         assert poller.wait_ok(10, backend="n1"), "client never reached the VIP on n1"
         time.sleep(DT_GRACE_S)
         drops0 = _drops(c)
