@@ -272,7 +272,21 @@ def _text(
             hint = f"; Heartbeat cannot start without its {what}"
         diags.append(error(path, 1, code, f"{what} {got.problem}{hint}"))
         return None, got.mode
+    if code != "HK300" and got.mode is not None and stat.S_ISREG(got.mode) and got.mode & 0o022:
+        # authkeys has its own, stricter rule (HK3xx: no group/other access at all)
+        diags.append(error(path, 1, "HX403", _writable_by_others(path, what, got.mode)))
     return decode(got.data), got.mode
+
+
+def _writable_by_others(path: str, what: str, mode: int) -> str:
+    via = ""
+    if os.path.islink(path):
+        via = f" (through the symlink to {os.path.realpath(path)})"
+    return (
+        f"{what} is writable by group/others, mode {mode & 0o777:04o}{via}: anyone could "
+        "change the cluster (haresources runs scripts as root); chmod go-w it.  "
+        "ha_agents refuses this; Heartbeat 3.0.6 does not check it"
+    )
 
 
 def load_config(
