@@ -36,6 +36,7 @@ from ha_agents.membership import actions as ma
 from ha_agents.membership.engine import EARLY_DT_S, Engine
 from ha_agents.membership.events import (
     BodyField,
+    FieldsMessage,
     PacketReceived,
     SendMessage,
     Shutdown,
@@ -54,25 +55,6 @@ class Fault(enum.Enum):
     LINKDOWN = "linkdown"
     STOP = "stop"
     STANDBY = "standby"
-
-
-@dataclass(frozen=True, slots=True)
-class SimMessage:
-    """A message as the receiving engine sees it (already authenticated)."""
-
-    fields: tuple[BodyField, ...]
-
-    def get(self, name: str) -> str | None:
-        for key, value in self.fields:
-            if key == name:
-                return value if isinstance(value, str) else None
-        return None
-
-    def get_bytes(self, name: str) -> bytes | None:
-        for key, value in self.fields:
-            if key == name:
-                return value if isinstance(value, bytes) else value.encode()
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +100,7 @@ class _Node:
     generation: int = 1
     frozen: bool = False
     cut: bool = False
-    stored: dict[int, SimMessage] = field(default_factory=dict)
+    stored: dict[int, FieldsMessage] = field(default_factory=dict)
     timer_gen: int = 0
     busy: int = 0  # group operations in progress
 
@@ -329,14 +311,14 @@ class Simulator:
         if a.seq is not None:
             fields.append(("ld", "0.00 0.00 0.00 1/1 1"))
         fields.append(("ttl", "3"))
-        msg = SimMessage(tuple(fields))
+        msg = FieldsMessage(tuple(fields))
         if a.seq is not None:
             n.stored[a.seq] = msg
         if a.msgtype not in QUIET_TYPES and not n.cut:
             self._log(name, f"send t={a.msgtype} ({a.reason})")
         self._broadcast(name, msg)
 
-    def _broadcast(self, name: str, msg: SimMessage) -> None:
+    def _broadcast(self, name: str, msg: FieldsMessage) -> None:
         if self.nodes[name].cut:
             return
         for other in self.nodes:
@@ -345,13 +327,13 @@ class Simulator:
             for link in self.links:
                 self._at(self.now + self.latency, self._delivery(other, msg, link, name))
 
-    def _delivery(self, to: str, msg: SimMessage, link: str, src: str) -> Callable[[], None]:
+    def _delivery(self, to: str, msg: FieldsMessage, link: str, src: str) -> Callable[[], None]:
         return lambda: self._receive(to, msg, link, src)
 
     def _logger(self, node: str, text: str) -> Callable[[], None]:
         return lambda: self._log(node, text)
 
-    def _receive(self, name: str, msg: SimMessage, link: str, src: str) -> None:
+    def _receive(self, name: str, msg: FieldsMessage, link: str, src: str) -> None:
         n = self.nodes[name]
         if n.engine is None or n.cut or n.frozen or self.nodes[src].cut:
             return

@@ -21,6 +21,29 @@ class InMessage(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class FieldsMessage:
+    """An authenticated message held as its (name, value) fields, in wire order.
+
+    What an engine receives when no bytes are involved: the simulator's virtual network
+    and the engine tests hand messages between engines in this form.
+    """
+
+    fields: tuple[BodyField, ...]
+
+    def get(self, name: str) -> str | None:
+        for key, value in self.fields:
+            if key == name:
+                return value if isinstance(value, str) else None
+        return None
+
+    def get_bytes(self, name: str) -> bytes | None:
+        for key, value in self.fields:
+            if key == name:
+                return value if isinstance(value, bytes) else value.encode()
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Start:
     """The daemon is up: send the first status messages and arm the timers."""
 

@@ -25,26 +25,10 @@ from ha_agents.membership.events import (
     Start,
     Tick,
 )
+from ha_agents.membership.events import FieldsMessage as Msg
 from tests.failover.sim import LOC, make_config
 
 ADDR = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
-
-
-@dataclass(frozen=True)
-class Msg:
-    fields: tuple[BodyField, ...]
-
-    def get(self, name: str) -> str | None:
-        for k, v in self.fields:
-            if k == name:
-                return v if isinstance(v, str) else None
-        return None
-
-    def get_bytes(self, name: str) -> bytes | None:
-        for k, v in self.fields:
-            if k == name:
-                return v if isinstance(v, bytes) else v.encode()
-        return None
 
 
 def stack_config(local: str, **kw: object) -> ClusterConfig:

@@ -18,6 +18,7 @@ from ha_agents.config.model import (
 from ha_agents.membership.actions import Action, Send
 from ha_agents.membership.engine import Engine
 from ha_agents.membership.events import BodyField, PacketReceived
+from ha_agents.membership.events import FieldsMessage as Msg
 
 LOC = Location("ha.cf", 1)
 UUIDS = {"node1": bytes(range(16)), "node2": bytes(range(16, 32)), "node3": b"\x33" * 16}
@@ -49,25 +50,6 @@ def make_config(
 def make_engine(local: str = "node1", generation: int = 100, **cfg: object) -> Engine:
     config = make_config(local=local, **cfg)  # type: ignore[arg-type]
     return Engine(config, generation, UUIDS[local], local_addresses=[ADDRS[local]])
-
-
-@dataclass(frozen=True)
-class Msg:
-    """A decoded message: ordered (name, value) fields, as the wire codec yields them."""
-
-    fields: tuple[BodyField, ...]
-
-    def get(self, name: str) -> str | None:
-        for k, v in self.fields:
-            if k == name:
-                return v if isinstance(v, str) else None
-        return None
-
-    def get_bytes(self, name: str) -> bytes | None:
-        for k, v in self.fields:
-            if k == name:
-                return v if isinstance(v, bytes) else v.encode()
-        return None
 
 
 def envelope(body: Iterable[BodyField], src: str, seq: int | None, hg: int) -> Msg:
