@@ -57,7 +57,7 @@ bench: deps venv
 demo: deps venv
 	chmod 600 conf/authkeys
 	$(PY) -m ha_agents check --config-dir conf --node node1 --remote
-	$(PY) -m ha_agents demo --config-dir conf
+	$(PY) -m tests.lab.demo --config-dir conf
 
 # Lay out /etc/ha.d examples (never overwriting), our agents, the state dir and the
 # systemd unit.  DESTDIR=/tmp/stage make install-system shows what it would write.

@@ -35,12 +35,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ha_agents.lab import Host, Lab, LabError, wait_until
-from ha_agents.lab.heartbeat import make_ha_cf
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.keepalived import make_keepalived_conf
-from ha_agents.lab.outage import failure_windows, first_from
-from ha_agents.lab.poller import HttpPoller
+from tests.lab import Host, Lab, LabError, wait_until
+from tests.lab.heartbeat import make_ha_cf
+from tests.lab.httpserver import serve_name
+from tests.lab.keepalived import make_keepalived_conf
+from tests.lab.outage import failure_windows, first_from
+from tests.lab.poller import HttpPoller
 
 VIP = "192.0.2.50"
 ADDRS = {"node1": "192.0.2.11", "node2": "192.0.2.12"}

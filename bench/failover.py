@@ -33,16 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ha_agents.failover_io.labcluster import (
+from tests.lab import Host, Lab, LabError, wait_until
+from tests.lab.cluster import (
     AUTHKEYS,
     ClusterSpec,
     LabNode,
     vip_holders,
 )
-from ha_agents.lab import Host, Lab, LabError, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.keepalived import make_keepalived_conf
-from ha_agents.lab.poller import HttpPoller
+from tests.lab.httpserver import serve_name
+from tests.lab.keepalived import make_keepalived_conf
+from tests.lab.poller import HttpPoller
 
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psutil
 
-from ha_agents.daemon.labnode import AgentNode, medium, wait_status
-from ha_agents.lab import Lab
-from ha_agents.lab.heartbeat import make_ha_cf
+from tests.lab import Lab
+from tests.lab.agentnode import AgentNode, medium, wait_status
+from tests.lab.heartbeat import make_ha_cf
 
 ADDRS = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
 

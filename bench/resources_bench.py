@@ -87,7 +87,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("resources_bench: needs root (network namespaces); skipped")
         return 0
-    from ha_agents.lab import Lab
+    from tests.lab import Lab
 
     with Lab("rb") as lab:
         host = lab.add_host("a", "192.0.2.11/24")

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from ha_agents.agent.install import with_shebang
-from ha_agents.lab import Host, Lab, wait_until
-from ha_agents.lab.heartbeat import make_ha_cf
+from tests.lab import Host, Lab, wait_until
+from tests.lab.heartbeat import make_ha_cf
 
 pytestmark = [pytest.mark.netns]
 
@@ -82,7 +82,7 @@ def test_redis_agent_fails_over_under_real_heartbeat() -> None:
 
 
 def test_redis_agent_fails_over_under_ha_agents() -> None:
-    from ha_agents.failover_io.labcluster import ClusterSpec, start_ha_agents
+    from tests.lab.cluster import ClusterSpec, start_ha_agents
 
     with Lab("sdkha") as lab:
         data = lab.tmpdir / "redis-data"

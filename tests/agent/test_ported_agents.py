@@ -22,7 +22,7 @@ from ha_agents.agent.testing import (
     clean_env,
     invoke,
 )
-from ha_agents.lab import Host, Lab
+from tests.lab import Host, Lab
 
 ENTRIES = Path(__file__).resolve().parents[2] / "resource.d"
 IPADDR, HTTPD = ENTRIES / "IPaddr", ENTRIES / "httpd"

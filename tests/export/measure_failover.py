@@ -24,10 +24,10 @@ from pathlib import Path
 
 from ha_agents.config.load import load_config
 from ha_agents.export.simulator import Fault, predict
-from ha_agents.lab import Host, Lab, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.outage import failure_windows, first_from
-from ha_agents.lab.poller import HttpPoller
+from tests.lab import Host, Lab, wait_until
+from tests.lab.httpserver import serve_name
+from tests.lab.outage import failure_windows, first_from
+from tests.lab.poller import HttpPoller
 
 REPO = Path(__file__).resolve().parents[2]
 VIP = "192.0.2.50"

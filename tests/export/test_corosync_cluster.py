@@ -23,7 +23,7 @@ DEADTIME_S = 3.0
 
 
 def test_exported_corosync_forms_quorate_cluster_and_detects_loss(tmp_path: Path) -> None:
-    from ha_agents.lab import Lab, wait_until
+    from tests.lab import Lab, wait_until
 
     cfg = make_config(media=(ucast("eth0", "192.0.2.12"),), deadtime_ms=int(DEADTIME_S * 1000))
     given = {"node1": ("192.0.2.11",), "node2": ("192.0.2.12",)}

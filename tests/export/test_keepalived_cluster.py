@@ -21,7 +21,7 @@ VIP = "192.0.2.50"
 
 
 def test_exported_keepalived_moves_vip_and_runs_notify(tmp_path: Path) -> None:
-    from ha_agents.lab import Lab, wait_until
+    from tests.lab import Lab, wait_until
 
     cfg = make_config(
         group("node1", f"IPaddr::{VIP}/24/eth0", "myapp::x", line=1),

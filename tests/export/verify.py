@@ -66,7 +66,7 @@ def corosync_t(conf: str, tmp: Path, prefix: str = "exp") -> subprocess.Complete
     private mount namespace with a temp dir (holding a fresh 256-byte key) bound over
     /etc/corosync.
     """
-    from ha_agents.lab import Lab
+    from tests.lab import Lab
 
     path = tmp / "corosync.conf"
     path.write_text(conf)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from ha_agents.failover_io.labcluster import ClusterSpec, LabNode, start_ha_agents, vip_holders
-from ha_agents.lab import Host, Lab, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.poller import HttpPoller
+from tests.lab import Host, Lab, wait_until
+from tests.lab.cluster import ClusterSpec, LabNode, start_ha_agents, vip_holders
+from tests.lab.httpserver import serve_name
+from tests.lab.poller import HttpPoller
 
 pytestmark = pytest.mark.netns
 VIP = "192.0.2.50"

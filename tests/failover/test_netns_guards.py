@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.failover_io.labcluster import ClusterSpec, LabNode, start_ha_agents, vip_holders
-from ha_agents.lab import Host, Lab, wait_until
+from tests.lab import Host, Lab, wait_until
+from tests.lab.cluster import ClusterSpec, LabNode, start_ha_agents, vip_holders
 
 pytestmark = pytest.mark.netns
 VIP = "192.0.2.50"

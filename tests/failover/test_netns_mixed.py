@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.failover_io.labcluster import AUTHKEYS, ClusterSpec, start_ha_agents, vip_holders
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.poller import HttpPoller
+from tests.lab import Lab, wait_until
+from tests.lab.cluster import AUTHKEYS, ClusterSpec, start_ha_agents, vip_holders
+from tests.lab.httpserver import serve_name
+from tests.lab.poller import HttpPoller
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]
 VIP = "192.0.2.50"

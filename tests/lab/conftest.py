@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.lab import Lab
+from tests.lab import Lab
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.heartbeat import HeartbeatNode, make_ha_cf
+from tests.lab import Lab, wait_until
+from tests.lab.heartbeat import HeartbeatNode, make_ha_cf
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.keepalived import make_keepalived_conf
-from ha_agents.lab.poller import HttpPoller
+from tests.lab import Lab, wait_until
+from tests.lab.httpserver import serve_name
+from tests.lab.keepalived import make_keepalived_conf
+from tests.lab.poller import HttpPoller
 
 pytestmark = pytest.mark.netns
 
@@ -43,7 +43,7 @@ def test_lab_poller_sees_server_stop_and_come_back(lab: Lab) -> None:
 def test_lab_poller_rejects_a_bad_url(lab: Lab) -> None:
     client = lab.add_client("c", "192.0.2.100/24")
     cp = client.run(
-        ["python3", "-m", "ha_agents.lab.poller", "--url", "ftp://x/", "--out", "/dev/null"],
+        ["python3", "-m", "tests.lab.poller", "--url", "ftp://x/", "--out", "/dev/null"],
         check=False,
     )
     assert cp.returncode == 2 and "only http://" in cp.stderr

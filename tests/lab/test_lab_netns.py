@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.lab import Host, Lab, LabError, procs, wait_until
-from ha_agents.lab.cleanup import cleanup
+from tests.lab import Host, Lab, LabError, procs, wait_until
+from tests.lab.cleanup import cleanup
 
 pytestmark = pytest.mark.netns
 
@@ -146,7 +146,7 @@ def test_lab_close_kills_tracked_groups_and_strays_then_removes_everything() -> 
 _CHILD = textwrap.dedent(
     """
     import sys, time
-    from ha_agents.lab import Lab
+    from tests.lab import Lab
     lab = Lab("t")
     h = lab.add_host("n1", "192.0.2.11/24")
     p = h.popen(["sleep", "300"])
@@ -191,7 +191,7 @@ def test_lab_cleanup_removes_a_crashed_lab_but_not_a_live_one() -> None:
         tag = names[0].split("-")[0]
         env = dict(os.environ)
         out = subprocess.run(
-            [sys.executable, "-m", "ha_agents.lab", "cleanup", "--prefix", "t"],
+            [sys.executable, "-m", "tests.lab", "cleanup", "--prefix", "t"],
             capture_output=True,
             text=True,
             cwd=REPO,
@@ -212,7 +212,7 @@ def test_lab_cleanup_removes_a_crashed_lab_but_not_a_live_one() -> None:
 
 def test_lab_cleanup_refuses_prefixes_outside_the_family() -> None:
     cp = subprocess.run(
-        [sys.executable, "-m", "ha_agents.lab", "cleanup", "--prefix", "../x"],
+        [sys.executable, "-m", "tests.lab", "cleanup", "--prefix", "../x"],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ha_agents.lab.outage import (
+from tests.lab.outage import (
     Sample,
     backend_switches,
     failure_windows,
@@ -74,7 +74,7 @@ def test_parse_lines_skips_torn_and_malformed_lines() -> None:
 
 
 def test_first_from_finds_the_first_answer_of_the_survivor() -> None:
-    from ha_agents.lab.outage import first_from
+    from tests.lab.outage import first_from
 
     assert first_from(SAMPLES, 10.0, "node2") == SAMPLES[5]
     assert first_from(SAMPLES, 10.055, "node2") == SAMPLES[6]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 
-from ha_agents.lab import procs, wait_until
+from tests.lab import procs, wait_until
 
 
 def test_group_keeps_leader_unreaped_while_members_live_then_forgets() -> None:

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.daemon.labnode import AgentNode, medium, wait_status
-from ha_agents.lab.heartbeat import make_ha_cf
-from ha_agents.lab.netns import Lab
+from tests.lab.agentnode import AgentNode, medium, wait_status
+from tests.lab.heartbeat import make_ha_cf
+from tests.lab.netns import Lab
 
 KEEPALIVE, WARN, DEAD, INITDEAD = 0.2, 0.6, 1.0, 2.0
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.daemon.labnode import REPO, AgentNode, medium, wait_status
-from ha_agents.lab.netns import Lab
+from tests.lab.agentnode import REPO, AgentNode, medium, wait_status
+from tests.lab.netns import Lab
 
 NODES = ["node1", "node2"]
 

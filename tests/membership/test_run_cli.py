@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ha_agents.daemon.labnode import REPO
+from tests.lab.agentnode import REPO
 
 
 def write_config(d: Path, extra: str = "") -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ha_agents.daemon.control import request, socket_path
-from ha_agents.daemon.labnode import PY, REPO, AgentNode, ha_cf_text
-from ha_agents.lab.waiting import wait_until
+from tests.lab.agentnode import PY, REPO, AgentNode, ha_cf_text
+from tests.lab.waiting import wait_until
 
 RUN = [PY, "-m", "ha_agents", "run"]
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ha_agents.daemon.labnode import medium, wait_status
-from ha_agents.lab.netns import Lab
+from tests.lab.agentnode import medium, wait_status
+from tests.lab.netns import Lab
 from tests.ops.helpers import OpsNode
 
 NODES = ["node1", "node2"]

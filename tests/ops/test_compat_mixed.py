@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ha_agents.daemon.labnode import REPO
-from ha_agents.failover_io.labcluster import AUTHKEYS, ClusterSpec, LabNode
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.heartbeat import HeartbeatNode
 from ha_agents.ops.install import install_compat
+from tests.lab import Lab, wait_until
+from tests.lab.agentnode import REPO
+from tests.lab.cluster import AUTHKEYS, ClusterSpec, LabNode
+from tests.lab.heartbeat import HeartbeatNode
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from ha_agents.daemon.labnode import medium, wait_status
-from ha_agents.lab.netns import Host, Lab
-from ha_agents.lab.waiting import wait_until
+from tests.lab.agentnode import medium, wait_status
+from tests.lab.netns import Host, Lab
+from tests.lab.waiting import wait_until
 from tests.ops.helpers import OpsNode, hook_script, retry_killed
 
 NODES = ["node1", "node2"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.daemon.labnode import medium, wait_status
-from ha_agents.lab.netns import Lab
+from tests.lab.agentnode import medium, wait_status
+from tests.lab.netns import Lab
 from tests.ops.helpers import OpsNode, retry_killed
 
 NODES = ["node1", "node2"]

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.daemon.labnode import medium, wait_status
-from ha_agents.lab.netns import Lab
-from ha_agents.lab.waiting import wait_until
+from tests.lab.agentnode import medium, wait_status
+from tests.lab.netns import Lab
+from tests.lab.waiting import wait_until
 from tests.ops.helpers import OpsNode
 
 NODES = ["node1", "node2"]

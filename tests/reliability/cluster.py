@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ha_agents.daemon.control import request, socket_path
-from ha_agents.failover_io.labcluster import AUTH_KEY, ClusterSpec, LabNode, vip_holders
-from ha_agents.lab import Host, Lab, wait_until
+from tests.lab import Host, Lab, wait_until
+from tests.lab.cluster import AUTH_KEY, ClusterSpec, LabNode, vip_holders
 
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ha_agents.failover_io.labcluster import ClusterSpec, LabNode
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.httpserver import serve_name
-from ha_agents.lab.outage import failure_windows
-from ha_agents.lab.poller import HttpPoller
 from ha_agents.membership.generation import parse_generation
+from tests.lab import Lab, wait_until
+from tests.lab.cluster import ClusterSpec, LabNode
+from tests.lab.httpserver import serve_name
+from tests.lab.outage import failure_windows
+from tests.lab.poller import HttpPoller
 
 from .cluster import ATTACKER, AUTHKEYS, NODES, VIP, Cluster, OwnerWatch, make_node, start_cluster
 

@@ -6,7 +6,7 @@ import os
 import random
 from collections.abc import Iterable
 
-from ha_agents.failover_io.labcluster import AUTH_KEY
+from tests.lab.cluster import AUTH_KEY
 
 from .forge import captures, key, mutate, signed, status_fields
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ha_agents.daemon.control import request, socket_path
-from ha_agents.lab.waiting import wait_until
+from tests.lab.waiting import wait_until
 
 from .forge import REPO
 

@@ -20,9 +20,9 @@ from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.loop import Daemon, Paths
 from ha_agents.failover.options import FailoverOptions
 from ha_agents.failover.upper import FailoverUpper
-from ha_agents.failover_io.labcluster import AUTH_KEY, ClusterSpec
 from ha_agents.membership.events import Start
 from ha_agents.wire.errors import WireError
+from tests.lab.cluster import AUTH_KEY, ClusterSpec
 
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ha_agents.lab import Lab
+from tests.lab import Lab
 
 from .cluster import ATTACKER, OwnerWatch, start_cluster
 from .flood import cpu_seconds, flood_payloads

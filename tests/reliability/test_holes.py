@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from ha_agents.failover_io.labcluster import AUTH_KEY
-from ha_agents.lab import Lab, wait_until
 from ha_agents.wire.codec import Field, decode
 from ha_agents.wire.messages import envelope
+from tests.lab import Lab, wait_until
+from tests.lab.cluster import AUTH_KEY
 
 from .cluster import NODES, Cluster, start_cluster
 from .forge import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.lab.waiting import wait_until
 from ha_agents.membership.generation import parse_generation
+from tests.lab.waiting import wait_until
 
 from .localdaemon import LocalDaemon
 

@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture
 def lab2() -> Iterator[tuple[Any, Any, Any]]:
     """(lab, a, b): hosts a=192.0.2.11, b=192.0.2.12 on one bridge; torn down after."""
-    from ha_agents.lab import Lab
+    from tests.lab import Lab
 
     with Lab("rs") as lab:
         a = lab.add_host("a", "192.0.2.11/24")

@@ -27,7 +27,7 @@ FORBIDDEN = {
     "ha_agents.daemon",
     "ha_agents.cli",
     "ha_agents.commands",
-    "ha_agents.lab",
+    "tests.lab",
 }
 # Edge modules inside a core package that are allowed to touch the OS (file reading).
 EDGE_MODULES = {"config/load.py"}

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location
-from ha_agents.lab import Lab, wait_until
-from ha_agents.lab.heartbeat import make_ha_cf
 from ha_agents.wire.auth import open_datagram
 from ha_agents.wire.codec import decode
 from ha_agents.wire.pcap import PcapError, UdpPacket, parse_capture
+from tests.lab import Lab, wait_until
+from tests.lab.heartbeat import make_ha_cf
 from tests.wire.helpers import REPO_ROOT
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ha_agents.lab import procs
+from tests.lab import procs
 
 FAMILY = "hal"
 REGISTRY_DIR = Path("/run/ha_agents-lab")

@@ -13,10 +13,10 @@ import signal
 import subprocess
 from collections.abc import Sequence
 
-from ha_agents.lab import procs
-from ha_agents.lab.netns import Host, Lab, check_test_net
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab import procs
+from tests.lab.netns import Host, Lab, check_test_net
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 
 def make_keepalived_conf(

@@ -35,13 +35,13 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from ha_agents.lab import procs, registry
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab import procs, registry
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 if TYPE_CHECKING:
-    from ha_agents.lab.heartbeat import HeartbeatNode
-    from ha_agents.lab.keepalived import KeepalivedNode
+    from tests.lab.heartbeat import HeartbeatNode
+    from tests.lab.keepalived import KeepalivedNode
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _IFNAME_RE = re.compile(r"^[a-z][a-z0-9]{0,14}$")
@@ -424,7 +424,7 @@ class Lab:
         scripts: Mapping[str, str] | None = None,
     ) -> HeartbeatNode:
         """A real Heartbeat 3.0.6 node on ``host`` (not started; call ``.start()``)."""
-        from ha_agents.lab.heartbeat import DEFAULT_AUTHKEYS, HeartbeatNode
+        from tests.lab.heartbeat import DEFAULT_AUTHKEYS, HeartbeatNode
 
         self._check_open()
         return HeartbeatNode(
@@ -433,7 +433,7 @@ class Lab:
 
     def add_keepalived_node(self, host: Host, name: str, conf: str) -> KeepalivedNode:
         """keepalived on ``host`` with config text ``conf`` (see make_keepalived_conf)."""
-        from ha_agents.lab.keepalived import KeepalivedNode
+        from tests.lab.keepalived import KeepalivedNode
 
         self._check_open()
         return KeepalivedNode(self, host, name, conf)

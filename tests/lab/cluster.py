@@ -2,27 +2,20 @@
 
 ``ClusterSpec`` describes the cluster once (nodes and addresses, timers, auto_failback,
 the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
-``haresources()``, ``AUTHKEYS``) for a real Heartbeat node, or as a ``ClusterConfig``
-for an ha_agents node.  ``start_ha_agents(lab, host, node, spec)`` starts an ha_agents
-node: ``ha-agents run`` on the rendered files (plus ``failover.cf`` for fencing), or,
-where the config loader is not installed, this module's runner (``python -m
-ha_agents.failover_io.labcluster SPEC``: the same daemon and plug-in on a
-``ClusterConfig`` built from the spec).  ``vip_holders(hosts, vip)`` says which hosts
-carry the VIP.
+``haresources()``, ``AUTHKEYS``), for a real Heartbeat node and an ha_agents node alike.
+``start_ha_agents(lab, host, node, spec)`` starts an ha_agents node: ``ha-agents run``
+(tests/lab/command.py) on the rendered files, plus ``failover.cf`` for fencing.
+``vip_holders(hosts, vip)`` says which hosts carry the VIP.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import importlib.util
-import json
 import shlex
 import signal
 import subprocess
-import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ha_agents.config.model import (
@@ -39,10 +32,11 @@ from ha_agents.config.model import (
     ResourceSpec,
 )
 from ha_agents.failover.options import FILENAME
-from ha_agents.lab import procs
-from ha_agents.lab.netns import Host, Lab
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab import procs
+from tests.lab.command import ha_agents
+from tests.lab.netns import Host, Lab
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 AUTH_KEY = "ha-agents-lab-secret"
 AUTHKEYS = f"auth 1\n1 sha1 {AUTH_KEY}\n"
@@ -154,17 +148,6 @@ class ClusterSpec:
         group = ResourceGroup(self.group_home, specs, rloc)
         return ClusterConfig(config_dir, hacf, keys, (group,), local)
 
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> ClusterSpec:
-        d = dict(data)
-        for key in ("extra_resources", "ping", "fence_command"):
-            value = d.get(key) or ()
-            d[key] = tuple(value) if isinstance(value, (list, tuple)) else ()
-        return cls(**d)  # type: ignore[arg-type]
-
 
 class LabNode:
     """One ha_agents node on a lab host: its own config/state/run dirs under the lab's
@@ -191,36 +174,19 @@ class LabNode:
                 f"fence_command {shlex.join(spec.fence_command)}\n"
                 f"fence_retry {spec.fence_retry_s:g}\n"
             )
-        self.spec_file = self.root / "spec.json"
-        self.spec_file.write_text(
-            json.dumps(
-                {
-                    "spec": spec.to_json(),
-                    "node": node,
-                    "config_dir": str(self.config_dir),
-                    "state_dir": str(self.state_dir),
-                    "run_dir": str(self.run_dir),
-                    "logfile": str(self.logfile),
-                }
-            ),
-            encoding="utf-8",
-        )
         self._proc: subprocess.Popen[bytes] | None = None
         lab.on_close(self._on_lab_close)
 
     def argv(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "ha_agents", *args]
+        return ha_agents(*args)
 
     def start(self) -> None:
         if self.running():
             raise LabError(f"ha_agents node {self.node} is already running")
-        if have_config_loader():  # the real command on the rendered files
-            argv = self.argv(
-                "run", "--config-dir", str(self.config_dir), "--node", self.node,
-                "--state-dir", str(self.state_dir), "--run-dir", str(self.run_dir),
-            )  # fmt: skip
-        else:
-            argv = [sys.executable, "-m", "ha_agents.failover_io.labcluster", str(self.spec_file)]
+        argv = self.argv(
+            "run", "--config-dir", str(self.config_dir), "--node", self.node,
+            "--state-dir", str(self.state_dir), "--run-dir", str(self.run_dir),
+        )  # fmt: skip
         with open(self.output, "ab") as out:
             self._proc = self.host.popen(argv, stdout=out, stderr=out)
 
@@ -288,10 +254,6 @@ def start_ha_agents(lab: Lab, host: Host, node: str, spec: ClusterSpec) -> LabNo
     return n
 
 
-def have_config_loader() -> bool:
-    return importlib.util.find_spec("ha_agents.config.load") is not None
-
-
 def vip_holders(hosts: Iterable[Host], vip: str) -> list[str]:
     """Names of the hosts whose interfaces carry ``vip`` right now."""
     out = []
@@ -300,48 +262,3 @@ def vip_holders(hosts: Iterable[Host], vip: str) -> list[str]:
         if any(f" {vip}/" in line for line in res.stdout.splitlines()):
             out.append(h.name)
     return out
-
-
-@dataclass
-class _Args:
-    spec: ClusterSpec
-    node: str
-    config_dir: str
-    state_dir: str
-    run_dir: str
-    logfile: str
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one node from a spec file written by SpecNode."""
-    from ha_agents.daemon.logsetup import HbLog
-    from ha_agents.daemon.loop import Daemon, Paths
-    from ha_agents.failover.options import FailoverOptions
-    from ha_agents.failover.upper import FailoverUpper
-    from ha_agents.failover_io.executor import FailoverExecutor
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        print("usage: python -m ha_agents.failover_io.labcluster SPEC.json", file=sys.stderr)
-        return 2
-    data = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    spec = ClusterSpec.from_json(data["spec"])
-    config = spec.config(data["node"], data["config_dir"], data["logfile"])
-    log = HbLog(config.local_node, data["logfile"])
-    options = FailoverOptions(fence_command=spec.fence_command, fence_retry_s=spec.fence_retry_s)
-    daemon = Daemon(
-        config,
-        Paths(Path(data["state_dir"]), Path(data["run_dir"])),
-        log,
-        upper=FailoverUpper(config, options),
-        executor=FailoverExecutor(config, log, options),
-    )
-    try:
-        return asyncio.run(daemon.run())
-    finally:
-        log.close()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,5 +1,6 @@
-"""``ha-agents demo``: two ha_agents nodes, a floating IP and a web server in network
-namespaces; the active node fails and the client's requests move to the other node.
+"""``python -m tests.lab.demo`` (``make demo``): two ha_agents nodes, a floating IP and a
+web server in network namespaces; the active node fails and the client's requests move
+to the other node.
 
 Needs root (network namespaces).  Everything is created under a unique lab prefix with
 TEST-NET-1 addresses only and removed at the end, also on Ctrl-C.
@@ -23,13 +24,12 @@ FAULTS = ("kill", "hang", "cut", "stop", "standby")
 DT_GRACE_S = 5.2  # a starting node announces deadtime + 2 s for its first 5 s
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser(
-        "demo",
-        help="show a failover in network namespaces (needs root)",
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m tests.lab.demo",
         description="Create two node namespaces and a client namespace, run two ha_agents "
         "nodes with the floating IP 192.0.2.50 and a web server each, make the active node "
-        "fail, and print the client's requests moving over with timestamps.",
+        "fail, and print the client's requests moving over with timestamps (needs root).",
     )
     p.add_argument(
         "--config-dir",
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--fault", choices=FAULTS, default="kill", help="default: kill (power loss)")
     p.add_argument("--keepalive-ms", type=int, default=None)
     p.add_argument("--deadtime-ms", type=int, default=None)
-    p.set_defaults(func=handle)
+    return p
 
 
 def _ts(mono: float, mono0: float, wall0: float) -> str:
@@ -138,10 +138,10 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _run(fault: str, demo: DemoCluster) -> int:
-    from ha_agents.failover_io.labcluster import ClusterSpec, start_ha_agents, vip_holders
-    from ha_agents.lab import Lab, LabError, wait_until
-    from ha_agents.lab.httpserver import serve_name
-    from ha_agents.lab.poller import HttpPoller
+    from tests.lab import Lab, LabError, wait_until
+    from tests.lab.cluster import ClusterSpec, start_ha_agents, vip_holders
+    from tests.lab.httpserver import serve_name
+    from tests.lab.poller import HttpPoller
 
     a, b = demo.names
     deadtime = demo.deadtime_ms
@@ -216,8 +216,8 @@ _FAULT_TEXT = {
 
 
 def _inject(fault: str, node: object, host: object) -> None:
-    from ha_agents.failover_io.labcluster import LabNode
-    from ha_agents.lab import Host
+    from tests.lab import Host
+    from tests.lab.cluster import LabNode
 
     assert isinstance(node, LabNode) and isinstance(host, Host)
     if fault == "kill":
@@ -235,7 +235,7 @@ def _inject(fault: str, node: object, host: object) -> None:
 
 def _print_timeline(samples: Sequence[object], t_fault: float, mono0: float, wall0: float) -> None:
     """One line per run of identical outcomes (answering node, or the error)."""
-    from ha_agents.lab.outage import Sample
+    from tests.lab.outage import Sample
 
     runs: list[tuple[str, Sample, Sample, int]] = []
     for s in samples:
@@ -254,3 +254,11 @@ def _print_timeline(samples: Sequence[object], t_fault: float, mono0: float, wal
             f"  [{a.start - t_fault:+7.3f} s .. {b.end - t_fault:+7.3f} s]"
             f"  {n:4d} request(s) {what}"
         )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return handle(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""HTTP client poller: ``python -m ha_agents.lab.poller --url URL --out FILE ...``.
+"""HTTP client poller: ``python -m tests.lab.poller --url URL --out FILE ...``.
 
 Run in a client namespace (see :class:`HttpPoller`).  Sends a GET every ``interval``
 seconds on a fresh connection (as a new client would), with a short timeout, and
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from ha_agents.lab import outage
-from ha_agents.lab.netns import Host
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab import outage
+from tests.lab.netns import Host
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 
 def _one_request(
@@ -50,7 +50,7 @@ def _on_term(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ha_agents.lab.poller")
+    ap = argparse.ArgumentParser(prog="python -m tests.lab.poller")
     ap.add_argument("--url", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--interval", type=float, default=0.01)
@@ -129,7 +129,7 @@ class HttpPoller:
                 [
                     sys.executable,
                     "-m",
-                    "ha_agents.lab.poller",
+                    "tests.lab.poller",
                     "--url",
                     self.url,
                     "--out",

@@ -28,10 +28,10 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ha_agents.lab import procs
-from ha_agents.lab.netns import Host, Lab, run_cmd
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab import procs
+from tests.lab.netns import Host, Lab, run_cmd
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 HEARTBEAT = "/usr/libexec/heartbeat/heartbeat"
 SHIPPED_HA_D = Path("/etc/ha.d")

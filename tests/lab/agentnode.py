@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ha_agents.daemon.control import request, socket_path
-from ha_agents.lab.netns import Host
-from ha_agents.lab.waiting import wait_until
 from ha_agents.status.clstatus import answer
+from tests.lab.command import ha_agents
+from tests.lab.netns import Host
+from tests.lab.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -96,10 +97,7 @@ class AgentNode(AgentNodeSpec):
 
     def start(self) -> None:
         (self.run_dir / "ha-agents.sock").unlink(missing_ok=True)  # left by a SIGKILL
-        argv = [
-            PY,
-            "-m",
-            "ha_agents",
+        argv = ha_agents(
             "run",
             "--config-dir",
             str(self.config_dir),
@@ -109,12 +107,10 @@ class AgentNode(AgentNodeSpec):
             str(self.dir / "state"),
             "--run-dir",
             str(self.run_dir),
-        ]
+        )
         with open(self.dir / "stderr", "ab") as err:
             if self.host is not None:
-                self.proc = self.host.popen(
-                    argv, stderr=err, stdout=err, env={**os.environ, "PYTHONPATH": str(REPO)}
-                )
+                self.proc = self.host.popen(argv, stderr=err, stdout=err)
             else:
                 self.proc = subprocess.Popen(
                     argv, stderr=err, stdout=err, cwd=REPO, start_new_session=True
@@ -141,7 +137,7 @@ class AgentNode(AgentNodeSpec):
 
     def status(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [PY, "-m", "ha_agents", "status", "--run-dir", str(self.run_dir), *args],
+            ha_agents("status", "--run-dir", str(self.run_dir), *args),
             capture_output=True,
             text=True,
             timeout=20,

@@ -1,4 +1,4 @@
-"""``python -m ha_agents.lab cleanup [--prefix P] [--dry-run]``: remove stale labs."""
+"""``python -m tests.lab cleanup [--prefix P] [--dry-run]``: remove stale labs."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import os
 import re
 import sys
 
-from ha_agents.lab import registry
-from ha_agents.lab.cleanup import cleanup
+from tests.lab import registry
+from tests.lab.cleanup import cleanup
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ha_agents.lab")
+    parser = argparse.ArgumentParser(prog="python -m tests.lab")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("cleanup", help="remove namespaces and processes of crashed labs")
     p.add_argument(

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 
-from ha_agents.lab import procs, registry
+from tests.lab import procs, registry
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """A tiny HTTP server for failover tests: answers every GET with its node name.
 
-``python -m ha_agents.lab.httpserver --name node1 [--bind 0.0.0.0] [--port 80]
+``python -m tests.lab.httpserver --name node1 [--bind 0.0.0.0] [--port 80]
 [--ready FILE]``.  Bound to 0.0.0.0 by default, it answers on a VIP as soon as the
 VIP is on one of the host's interfaces.  :func:`serve_name` starts one on a lab host.
 """
@@ -13,9 +13,9 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from ha_agents.lab.netns import Host
-from ha_agents.lab.registry import LabError
-from ha_agents.lab.waiting import wait_until
+from tests.lab.netns import Host
+from tests.lab.registry import LabError
+from tests.lab.waiting import wait_until
 
 
 def _handler(name: str) -> type[BaseHTTPRequestHandler]:
@@ -37,7 +37,7 @@ def _handler(name: str) -> type[BaseHTTPRequestHandler]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ha_agents.lab.httpserver")
+    ap = argparse.ArgumentParser(prog="python -m tests.lab.httpserver")
     ap.add_argument("--name", required=True)
     ap.add_argument("--bind", default="0.0.0.0")
     ap.add_argument("--port", type=int, default=80)
@@ -74,7 +74,7 @@ def serve_name(
             [
                 sys.executable,
                 "-m",
-                "ha_agents.lab.httpserver",
+                "tests.lab.httpserver",
                 "--name",
                 label,
                 "--bind",
