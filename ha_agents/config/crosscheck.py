@@ -40,6 +40,13 @@ def _line(hacf: HaCf, *names: str) -> int:
 def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
     """ha.cf rules Heartbeat enforces after reading the file, plus advice."""
     out: list[Diagnostic] = []
+    for rule in HACF_RULES:
+        out += rule(hacf, path, local_node)
+    return out
+
+
+def _members(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     if not hacf.media:
         out.append(
             error(path, 1, "HA140", "no heartbeat media defined (bcast, mcast, ucast or serial)")
@@ -53,9 +60,15 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                 _line(hacf, "node"),
                 "HA142",
                 f"current node [{show(local_node)}] not in configuration (node names must match "
-                "'uname -n' of each member, or /etc/ha.d/nodeinfo)",
+                "'uname -n' of each member, or /etc/ha.d/nodeinfo; to check another node's "
+                "files here, give --node NAME, and --remote)",
             )
         )
+    return out
+
+
+def _timers(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     ka, dt = hacf.keepalive_ms, hacf.deadtime_ms
     if dt <= 2 * ka:
         out.append(
@@ -106,6 +119,12 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                 "boot, a peer whose network is slow to come up is declared dead",
             )
         )
+    return out
+
+
+def _warntime(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    ka, dt = hacf.keepalive_ms, hacf.deadtime_ms
     wt = hacf.warntime_ms
     if wt is not None:
         if wt >= dt:
@@ -128,6 +147,11 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                     "is logged as late",
                 )
             )
+    return out
+
+
+def _v2_directives(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     if hacf.pacemaker:
         out.append(
             error(
@@ -148,6 +172,11 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
                 "management: unset autojoin",
             )
         )
+    return out
+
+
+def _advice(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     if hacf.media and len({m.dev for m in hacf.media}) == 1:
         m = hacf.media[0]
         out.append(
@@ -181,6 +210,15 @@ def check_hacf(hacf: HaCf, path: str, local_node: str) -> list[Diagnostic]:
             )
         )
     return out
+
+
+HACF_RULES: tuple[Callable[[HaCf, str, str], list[Diagnostic]], ...] = (
+    _members,
+    _timers,
+    _warntime,
+    _v2_directives,
+    _advice,
+)
 
 
 def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
