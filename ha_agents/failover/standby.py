@@ -1,4 +1,4 @@
-"""hb_standby / hb_takeover: the ask_resources exchange (protocol.md §4), pure.
+"""hb_standby / hb_takeover: the ask_resources exchange (docs/heartbeat/protocol.md §4), pure.
 
 The initiator (``ha-agents standby``, a peer's ``hb_takeover``, auto_failback, a lost
 ping) sends ``ask_resources info=me``; the peer agrees with ``info=other``; the

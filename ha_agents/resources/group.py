@@ -1,4 +1,4 @@
-"""Group semantics of Heartbeat v1 (spec resources.md §3), driven through a ScriptRunner.
+"""Group semantics of Heartbeat v1 (docs/heartbeat/resources.md §3), driven through a ScriptRunner.
 
 * acquire: for each resource left to right, ``status``; skip it when running, else
   ``start``.  A failed start stops what this acquire started plus the failed resource

@@ -3,7 +3,7 @@
 An agent is called with one argument, the action; parameters travel as
 ``OCF_RESKEY_<name>`` in the environment, with ``OCF_ROOT``, ``OCF_RA_VERSION_MAJOR/MINOR``,
 ``OCF_RESOURCE_INSTANCE`` and ``OCF_RESOURCE_TYPE``.  ``status`` is asked as ``monitor``:
-0 running, 7 cleanly stopped, anything else failed (spec resources.md §6).
+0 running, 7 cleanly stopped, anything else failed (docs/heartbeat/resources.md §6).
 
 haresources parameter syntax (ha_agents; Heartbeat had none that worked, §6):
 

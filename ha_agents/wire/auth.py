@@ -1,4 +1,4 @@
-"""Signing and strict verification of Heartbeat datagrams (wire.md §3).
+"""Signing and strict verification of Heartbeat datagrams (docs/heartbeat/wire.md §3).
 
 Heartbeat signs every datagram twice with the ``auth N`` key of authkeys: an inner
 ``auth=<N> <hex>`` field over the classic text of the other fields, then a trailer

@@ -1,4 +1,4 @@
-"""Heartbeat 3.0.6 datagrams <-> ordered messages (wire.md §2).
+"""Heartbeat 3.0.6 datagrams <-> ordered messages (docs/heartbeat/wire.md §2).
 
 Two framings exist:
 
