@@ -8,12 +8,13 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     fence_retry 5                                       # seconds between attempts (default 5)
     standby_timeout 10                                  # seconds an exchange may take
 
-Pure: ``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes
-HF6xx.  Reading the file is the caller's (edge) job.
+``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx.
+``load_options(config_dir)`` reads the file (absent: the defaults).
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 
@@ -70,3 +71,18 @@ def parse_options(text: str, path: str = FILENAME) -> tuple[FailoverOptions, lis
         standby_timeout_s=values.get("standby_timeout"),
     )
     return opts, diags
+
+
+def load_options(config_dir: str) -> tuple[FailoverOptions, list[Diagnostic]]:
+    """``failover.cf`` of ``config_dir``: the defaults when there is none; an unreadable or
+    invalid file gives error diagnostics (``ha-agents run`` then refuses to start rather
+    than run without the fencing the admin asked for)."""
+    path = os.path.join(config_dir, FILENAME)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read(1 << 20)
+    except FileNotFoundError:
+        return FailoverOptions(), []
+    except OSError as exc:
+        return FailoverOptions(), [error(path, 1, "HF600", f"cannot read: {exc.strerror}")]
+    return parse_options(text, path)

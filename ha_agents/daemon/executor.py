@@ -15,14 +15,14 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Collection, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
-from ha_agents.failover.options import FailoverOptions
-from ha_agents.membership.actions import Level
+from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
@@ -32,6 +32,18 @@ from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
 Feed = Callable[[object], None]
+
+
+class Executor(Protocol):
+    """What the daemon needs of its executor (tests may give a recorder)."""
+
+    def execute(self, action: object, feed: Feed) -> None: ...
+
+    def reload_groups(self, config: ClusterConfig) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 LEVELS = {"info": Level.INFO, "warning": Level.WARN, "error": Level.ERROR, "critical": Level.CRIT}
 IPADDR_AGENTS = ("IPaddr", "IPaddr2")
 

@@ -12,11 +12,11 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.failover.actions import Action, Send
 from ha_agents.failover.groups import GroupState, GroupTable
 from ha_agents.failover.messages import Hold, Resource
-from ha_agents.failover.options import FailoverOptions
 from ha_agents.failover.status import FailoverStatus, GroupStatus
 
 

@@ -1,8 +1,8 @@
 """The v1 (haresources) resource manager: who holds which group, as Heartbeat 3.0.6 decides.
 
-A pure state machine (STYLE P1): ``ResourceManager(config, options).handle(event)``
+A pure state machine: ``ResourceManager(config, options).handle(event)``
 returns actions; the daemon sends the messages, runs the group operations, and feeds the
-results back as events.  Behaviour follows protocol.md §2-6 and §10 for
+results back as events.  Behaviour follows docs/heartbeat/protocol.md §2-6 and §10 for
 ``auto_failback on|off|legacy``; the split-brain handling (splitbrain.py, frozen-node
 check, ping tie-breaker, fencing) is ha_agents' own and documented in docs/failover.md.
 """
@@ -36,6 +36,7 @@ from ha_agents.failover.messages import (
 )
 from ha_agents.failover.splitbrain import keeper
 from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyProtocol
+from ha_agents.notice import fields
 
 __all__ = ["LEGACY_REFUSAL", "ManagerState", "Phase", "ResourceManager"]
 
@@ -250,7 +251,7 @@ class ResourceManager(StandbyProtocol):
                 Notice(
                     Level.WARN,
                     f"Not taking over resources from {node}: ping nodes unreachable.",
-                    f"event=takeover_deferred node={node}",
+                    fields(f"event=takeover_deferred node={node}"),
                 )
             ]
         if self.options.fence_command:
@@ -381,7 +382,7 @@ class ResourceManager(StandbyProtocol):
                     Notice(
                         Level.CRIT,
                         f"Split brain on {key}: keeping it here ({self.me}); {src} must release.",
-                        f"event=split_brain group={key} keeper={self.me}",
+                        fields(f"event=split_brain group={key} keeper={self.me}"),
                     )
                 )
                 actions.append(Reannounce(key, "split brain resolved in our favour"))
@@ -392,7 +393,7 @@ class ResourceManager(StandbyProtocol):
                     Notice(
                         Level.CRIT,
                         f"Split brain on {key}: {win} keeps it; releasing it here.",
-                        f"event=split_brain group={key} keeper={win}",
+                        fields(f"event=split_brain group={key} keeper={win}"),
                     )
                 )
         if give:
@@ -476,7 +477,7 @@ class ResourceManager(StandbyProtocol):
                     actions += self._mach_down(node, now, initial=False)
             self._deferred_takeover.clear()
             return actions
-        actions = [Notice(Level.WARN, "Ping nodes unreachable.", "event=ping_lost")]
+        actions = [Notice(Level.WARN, "Ping nodes unreachable.", fields("event=ping_lost"))]
         if self.groups.held() and self._active_peer() is not None and self.phase is Phase.STABLE:
             actions.append(
                 Notice(Level.WARN, "Giving up resources to a peer that may reach the ping nodes.")
@@ -495,7 +496,7 @@ class ResourceManager(StandbyProtocol):
                     Level.ERROR,
                     f"Fencing of {node} failed{why}: no takeover; retrying in "
                     f"{self.options.fence_retry_s:g} s.",
-                    f"event=fence_failed node={node}",
+                    fields(f"event=fence_failed node={node}"),
                 )
             ]
         del self._fencing[node]
@@ -560,7 +561,7 @@ class ResourceManager(StandbyProtocol):
                 Level.CRIT,
                 f"This node was frozen for {gap_ms} ms (> deadtime): giving up all "
                 "resources before rejoining.",
-                f"event=frozen gap_ms={gap_ms}",
+                fields(f"event=frozen gap_ms={gap_ms}"),
             )
         ]
         self.standby = None
