@@ -7,20 +7,31 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     fence_timeout 30                                    # seconds (default 30)
     fence_retry 5                                       # seconds between attempts (default 5)
     standby_timeout 10                                  # seconds an exchange may take
+    stop_failure reboot                                 # keep (default) | reboot
+    reboot_command /bin/systemctl reboot --force        # what stop_failure reboot runs
 
-``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx.
-``load_options(config_dir)`` reads the file (absent: the defaults).
+``stop_failure``: what happens when a resource cannot be stopped (every retry failed and
+its status still says running).  ``keep`` leaves the group FAILED on this node and no
+node takes it over (it may still run here); ``reboot`` is Heartbeat's behaviour: reboot
+this node (``reboot_command``, by default ``/sbin/reboot -nf`` then ``/sbin/init 6``), so
+the peer declares it dead and takes the group over safely.
+
+``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx;
+the directives are a keyword table.  ``load_options(config_dir)`` reads the file.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from ha_agents.config.diagnostics import Diagnostic, error
 
 FILENAME = "failover.cf"
+REBOOT_COMMANDS: tuple[tuple[str, ...], ...] = (("/sbin/reboot", "-nf"), ("/sbin/init", "6"))
+STOP_FAILURE = ("keep", "reboot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,47 +40,89 @@ class FailoverOptions:
     fence_timeout_s: float = 30.0
     fence_retry_s: float = 5.0
     standby_timeout_s: float | None = None  # None: max(deadtime, 2 s)
+    stop_failure: str = "keep"
+    reboot_commands: tuple[tuple[str, ...], ...] = REBOOT_COMMANDS
+
+
+Parsed = FailoverOptions | str  # the new options, or what is wrong with the value
+
+
+def _argv(rest: str) -> tuple[str, ...] | str:
+    try:
+        argv = tuple(shlex.split(rest))
+    except ValueError as exc:
+        return str(exc)
+    return argv or "needs a command"
+
+
+def _seconds(rest: str) -> float | str:
+    try:
+        value = float(rest)
+    except ValueError:
+        value = -1.0
+    return value if value > 0 else f"expected seconds > 0, got {rest!r}"
+
+
+def _fence_command(opts: FailoverOptions, rest: str) -> Parsed:
+    argv = _argv(rest)
+    return argv if isinstance(argv, str) else replace(opts, fence_command=argv)
+
+
+def _reboot_command(opts: FailoverOptions, rest: str) -> Parsed:
+    argv = _argv(rest)
+    return argv if isinstance(argv, str) else replace(opts, reboot_commands=(argv,))
+
+
+def _fence_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+    value = _seconds(rest)
+    return value if isinstance(value, str) else replace(opts, fence_timeout_s=value)
+
+
+def _fence_retry(opts: FailoverOptions, rest: str) -> Parsed:
+    value = _seconds(rest)
+    return value if isinstance(value, str) else replace(opts, fence_retry_s=value)
+
+
+def _standby_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+    value = _seconds(rest)
+    return value if isinstance(value, str) else replace(opts, standby_timeout_s=value)
+
+
+def _stop_failure(opts: FailoverOptions, rest: str) -> Parsed:
+    if rest not in STOP_FAILURE:
+        return f"expected {' or '.join(STOP_FAILURE)}, got {rest!r}"
+    return replace(opts, stop_failure=rest)
+
+
+#: directive -> (diagnostic code for a bad value, parser)
+DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
+    "fence_command": ("HF602", _fence_command),
+    "fence_timeout": ("HF603", _fence_timeout),
+    "fence_retry": ("HF603", _fence_retry),
+    "standby_timeout": ("HF603", _standby_timeout),
+    "stop_failure": ("HF604", _stop_failure),
+    "reboot_command": ("HF602", _reboot_command),
+}
 
 
 def parse_options(text: str, path: str = FILENAME) -> tuple[FailoverOptions, list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    fence: tuple[str, ...] = ()
-    values: dict[str, float] = {}
+    opts = FailoverOptions()
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         name, _, rest = line.partition(" ")
-        rest = rest.strip()
-        if name == "fence_command":
-            try:
-                argv = tuple(shlex.split(rest))
-            except ValueError as exc:
-                diags.append(error(path, lineno, "HF602", f"fence_command: {exc}"))
-                continue
-            if not argv:
-                diags.append(error(path, lineno, "HF602", "fence_command needs a command"))
-                continue
-            fence = argv
-        elif name in ("fence_timeout", "fence_retry", "standby_timeout"):
-            try:
-                value = float(rest)
-            except ValueError:
-                value = -1.0
-            if not value > 0:
-                diags.append(
-                    error(path, lineno, "HF603", f"{name}: expected seconds > 0, got {rest!r}")
-                )
-                continue
-            values[name] = value
-        else:
+        entry = DIRECTIVES.get(name)
+        if entry is None:
             diags.append(error(path, lineno, "HF601", f"unknown directive {name!r}"))
-    opts = FailoverOptions(
-        fence_command=fence,
-        fence_timeout_s=values.get("fence_timeout", 30.0),
-        fence_retry_s=values.get("fence_retry", 5.0),
-        standby_timeout_s=values.get("standby_timeout"),
-    )
+            continue
+        code, parse = entry
+        parsed = parse(opts, rest.strip())
+        if isinstance(parsed, str):
+            diags.append(error(path, lineno, code, f"{name}: {parsed}"))
+        else:
+            opts = parsed
     return opts, diags
 
 

@@ -138,6 +138,7 @@ class FailoverExecutor:
             stop_retry_max=script_env.stop_retry_max(self.env),
             log=self._script_log,
             cwd=script_cwd(),
+            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
         )
         try:
             result = await (runner.acquire(agents) if start else runner.release(agents))
@@ -175,6 +176,16 @@ class FailoverExecutor:
                 self.log.log(Level.WARN, f"gratuitous ARP for {ip} not sent: {problem}")
             else:
                 self.log.info(f"Re-announced {ip} (gratuitous ARP) {why}.")
+
+    async def _reboot(self) -> None:
+        """``stop_failure reboot`` (failover.cf): a resource could not be stopped, so reboot
+        this node (Heartbeat's behaviour); the peer then declares it dead and takes over."""
+        for argv in self.options.reboot_commands:
+            self.log.log(Level.CRIT, f"Resource STOP failure: rebooting with {' '.join(argv)}")
+            res = await self.runner.run(list(argv), self.env, 30.0, None)
+            if res.rc == 0 and not res.timed_out and res.error is None:
+                return
+        self.log.log(Level.CRIT, "Unable to force reboot.")
 
     async def _fence(self, node: str, feed: Feed) -> None:
         loop = asyncio.get_running_loop()
