@@ -42,13 +42,13 @@ from ha_agents.wire.codec import (
     Field,
     Message,
     Trailer,
-    classic_before_auth,
     classic_text,
     decode,
     encode_netstring,
     netstring,
     parse_auth_value,
 )
+from ha_agents.wire.encode import classic_before_auth
 from ha_agents.wire.errors import WireError
 
 __all__ = [
