@@ -75,6 +75,7 @@ def handle(args: argparse.Namespace) -> int:
     ext = bool(args.allow_extensions)
     cfg, diags = load_config(args.config_dir, node, extensions=ext, remote=bool(args.remote))
     refused = cfg is None or has_errors(diags)
+    mismatch = False
     if args.peer_config_dir:
         peer_dir = str(args.peer_config_dir)
         peer_cfg, peer_diags = load_config(
@@ -85,8 +86,8 @@ def handle(args: argparse.Namespace) -> int:
         if cfg is not None and peer_cfg is not None:
             cmp = compare(cfg, peer_cfg)
             diags.extend(cmp)
-            refused = refused or has_errors(cmp)
-    ok = not refused
+            mismatch = has_errors(cmp)
+    ok = not refused and not mismatch
     if args.json:
         doc = {
             "ok": ok,
@@ -99,6 +100,10 @@ def handle(args: argparse.Namespace) -> int:
         errors = sum(1 for d in diags if d.severity.value == "error")
         warnings = len(diags) - errors
         verdict = "Heartbeat 3.0.6 would accept it" if ok else "Heartbeat 3.0.6 would refuse it"
+        if mismatch and not refused:
+            verdict = (
+                "Heartbeat 3.0.6 would start each node, but the two would not form one cluster"
+            )
         summary = f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}"
         sys.stderr.write(show(summary, limit=1 << 20) + "\n")
     return 0 if ok else 1
