@@ -133,6 +133,7 @@ def _word(b: Builder, d: str, v: str, n: int) -> None:
             b.warn(n, "HA167", f"node '{shown}' is listed twice")
         else:
             b.nodes.append(v)
+            b.entry("node", n)
         return
     if d in TIME_DIRECTIVES:
         ms = parse_time_ms(v)

@@ -22,16 +22,20 @@ from pathlib import Path
 from ha_agents import __version__
 from ha_agents.config.model import ClusterConfig, Medium, MediumKind
 from ha_agents.daemon import control, ifaddr, statefiles
+from ha_agents.daemon.apiedge import ClientApi, Hooks
+from ha_agents.daemon.apisock import ApiSocketError
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.outbound import Outbound
 from ha_agents.daemon.transports import SerialLink, TransportError, UdpLink, open_udp_links
 from ha_agents.daemon.upper import Executor, JsonDict, UpperLayer
+from ha_agents.failover.actions import WatchPing
 from ha_agents.membership.actions import Action, Level, Notice, Resend, Send
 from ha_agents.membership.engine import Engine
 from ha_agents.membership.events import (
     Event,
     PacketReceived,
     PacketRejected,
+    PingHeard,
     SendMessage,
     Shutdown,
     Start,
@@ -71,6 +75,7 @@ class Daemon:
         self.timer: asyncio.TimerHandle | None = None
         self.rejected: dict[str, int] = {}
         self.exit_code = 0
+        self.api: ClientApi | None = None  # the client API, ping nodes, respawn (apiedge.py)
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -140,9 +145,15 @@ class Daemon:
         try:
             await self._open_media()
             server = await control.serve(control.socket_path(self.paths.run_dir), self._control)
-        except (TransportError, control.ControlError, OSError) as exc:
+            self.api = self._client_api()
+            await self.api.start()
+        except (TransportError, control.ControlError, ApiSocketError, OSError) as exc:
             self.log.log(Level.ERROR, f"{exc}; refusing to start")
             self._close_links()
+            if self.api is not None:
+                self.api.close()
+            if server is not None:
+                server.close()
             return 1
         loop.add_signal_handler(signal.SIGTERM, self._sigterm)
         loop.add_signal_handler(signal.SIGINT, self._sigterm)
@@ -161,6 +172,8 @@ class Daemon:
                 control.socket_path(self.paths.run_dir).unlink()
             if self.executor is not None:
                 await self.executor.close()
+            if self.api is not None:
+                self.api.close()
             self._close_links()
         return self.exit_code
 
@@ -181,6 +194,8 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         loop = asyncio.get_running_loop()
+        if self.api is not None:  # Heartbeat stops its client programs first
+            await self.api.stop_clients()
         if self.upper is not None:
             self._upper_out(self.upper.begin_shutdown(loop.time()))
             deadline = loop.time() + SHUTDOWN_WAIT_S
@@ -220,6 +235,8 @@ class Daemon:
         for action in actions:
             if isinstance(action, Send):
                 self._send(self.out.encode(action))
+                if self.api is not None:
+                    self.api.sent(action, self.out, now)
             elif isinstance(action, Resend):
                 data = self.out.stored(action.seq)
                 if data is not None:
@@ -228,6 +245,8 @@ class Daemon:
                 self.log.notice(action)
             elif self.upper is not None:
                 self._upper_out(self.upper.cluster_event(action, now))
+        if self.api is not None:
+            self.api.on_actions(actions, now)
 
     def _send(self, data: bytes) -> None:
         for link in self.links:
@@ -240,6 +259,8 @@ class Daemon:
                 self._dispatch(self.engine.handle(item), item.now)
             elif isinstance(item, Notice):
                 self.log.notice(item)
+            elif isinstance(item, WatchPing) and self.api is not None and self.api.handles_ping:
+                continue  # membership watches the ping nodes (membership/pingnodes.py)
             elif self.executor is not None:
                 self.executor.execute(item, self._executor_result)
             else:
@@ -257,6 +278,8 @@ class Daemon:
         self._dispatch(self.engine.handle(Tick(now)), now)
         if self.upper is not None:
             self._upper_out(self.upper.tick(now))
+        if self.api is not None:
+            self.api.tick(now)
         self._arm()
 
     def _arm(self) -> None:
@@ -264,6 +287,8 @@ class Daemon:
         times = [self.engine.next_deadline()]
         if self.upper is not None:
             times.append(self.upper.next_deadline())
+        if self.api is not None:
+            times.append(self.api.next_deadline())
         due = min((t for t in times if t is not None), default=None)
         if self.timer is not None:
             if due is not None and abs(self.timer.when() - due) < 1e-6:
@@ -279,13 +304,52 @@ class Daemon:
         assert self.engine is not None
         now = asyncio.get_running_loop().time()
         resources = self.upper.status() if self.upper is not None else None
-        return snapshot_document(
+        doc = snapshot_document(
             self.engine.snapshot(now),
             parameters=self.config.hacf.parameters,
             version=__version__,
             pid=os.getpid(),
             resources=resources,
         )
+        if self.api is not None:
+            doc["api"] = self.api.status()
+        return doc
+
+    # -- the client API (apiedge.py) ----------------------------------------------------
+
+    def _client_api(self) -> ClientApi:
+        loop = asyncio.get_running_loop()
+
+        def rscstatus() -> str | None:
+            status = self.upper.status() if self.upper is not None else None
+            held = status.get("rscstatus") if status else None
+            return held if isinstance(held, str) else None
+
+        def failfast(command: str) -> None:
+            self.exit_code = 1
+            self._sigterm()
+
+        hooks = Hooks(
+            snapshot=lambda: self._engine().snapshot(loop.time()),
+            rscstatus=rscstatus,
+            send_cluster=lambda body: self._upper_out([SendMessage(body, loop.time())]),
+            standby=lambda which: self._upper_admin({"cmd": "standby", "which": which}),
+            feed_upper=self._executor_result,
+            ping_heard=lambda host: self._feed(PingHeard(host, loop.time())),
+            failfast=failfast,
+        )
+        return ClientApi(self.config, self.paths.run_dir, self.log, __version__, hooks)
+
+    def _engine(self) -> Engine:
+        assert self.engine is not None
+        return self.engine
+
+    def _upper_admin(self, request: JsonDict) -> None:
+        if self.upper is not None:
+            reply, outputs = self.upper.admin(request, asyncio.get_running_loop().time())
+            self._upper_out(outputs)
+            if not reply.get("ok", True):
+                self.log.log(Level.WARN, f"{request}: {reply.get('error')}")
 
     def _control(self, request: JsonDict) -> JsonDict:
         cmd = request.get("cmd")
