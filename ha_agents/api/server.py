@@ -134,7 +134,8 @@ class ApiServer:
             return []
         out: list[ApiAction] = [CloseClient(cid, reason)] if notify else []
         if client.caller is not None and not client.casual:
-            out.append(SendCluster(self._clstat(client, "leave", reason), "client left"))
+            leave = without(self._clstat(client, "leave", reason), "src")
+            out.append(SendCluster(leave, "client left"))
         return out
 
     def _tick(self, now: float) -> list[ApiAction]:
@@ -209,13 +210,14 @@ class ApiServer:
             leave = self._clstat(client, "leave", verdict.refused)
             out.append(self._reply(client, leave))
             if not client.casual:
-                out.append(SendCluster(leave, "client refused"))
+                out.append(SendCluster(without(leave, "src"), "client refused"))
             client.caller = None
             self.clients.pop(client.cid, None)
             return [*out, CloseClient(client.cid, verdict.refused)]
         client.caller = Caller(verdict.client_id, client.peer.uid)
         if not client.casual:
-            out.append(SendCluster(self._clstat(client, "join", "signon"), "client joined"))
+            join = without(self._clstat(client, "join", "signon"), "src")
+            out.append(SendCluster(join, "client joined"))
         return out
 
     def _clstat(self, client: Client, status: str, info: str) -> Fields:
@@ -282,9 +284,11 @@ class ApiServer:
 
     # -- delivery -------------------------------------------------------------------
     def _cluster(self, fields: Fields) -> list[ApiAction]:
-        msgtype, src = get(fields, "t"), get(fields, "src")
-        if msgtype == "query-cstatus" and src is not None and src != self.local:
-            return self._answer_query(fields, src)
+        msgtype, src, dest = get(fields, "t"), get(fields, "src"), get(fields, "dest")
+        if dest is not None and dest.lower() != self.local.lower():
+            return []  # addressed to another node (one of ours on its way out)
+        if msgtype == "query-cstatus":
+            return self._answer_query(fields, src) if src and src != self.local else []
         if msgtype == "hbapi-clstat" and src is not None and src != self.local:
             ids = self.remote.setdefault(src, set())
             name = get(fields, "from_id") or ""

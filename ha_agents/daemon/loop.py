@@ -132,7 +132,7 @@ class Daemon:
                 )
         if self.config.hacf.ping_nodes:
             names = ", ".join(p.name for p in self.config.hacf.ping_nodes)
-            self.log.info(f"glib: ping heartbeat started ({names}): takeover tie-breaker")
+            self.log.info(f"glib: ping heartbeat started ({names}).")
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()

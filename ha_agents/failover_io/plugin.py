@@ -9,6 +9,7 @@ for.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from ha_agents.config.diagnostics import render_text
 from ha_agents.config.model import ClusterConfig
@@ -41,4 +42,7 @@ def load_options(config_dir: str, log: HbLog) -> FailoverOptions:
 
 def create(config: ClusterConfig, log: HbLog) -> tuple[FailoverUpper, FailoverExecutor]:
     options = load_options(config.config_dir, log)
-    return FailoverUpper(config, options), FailoverExecutor(config, log, options)
+    # Ping nodes are cluster members (membership/pingnodes.py): the daemon feeds the
+    # manager's PingStatus from them (daemon/apiedge.py), so the executor pings nothing.
+    pingless = replace(config, hacf=replace(config.hacf, ping_nodes=()))
+    return FailoverUpper(config, options), FailoverExecutor(pingless, log, options)
