@@ -38,6 +38,7 @@ from ha_agents.daemon.respawn import Child, Respawner
 from ha_agents.failover.events import PingStatus
 from ha_agents.membership.actions import (
     Action,
+    Level,
     LinkStateChanged,
     LocalActive,
     NodeStatusChanged,
@@ -60,6 +61,9 @@ class Hooks:
     feed_upper: Callable[[object], None]  # an executor-style result (PingStatus)
     ping_heard: Callable[[str], None]
     failfast: Callable[[str], None]
+
+
+CLIENT_DIRS = ("ccm", "crm", "dopd")
 
 
 def _user(name: str) -> int | None:
@@ -109,7 +113,25 @@ class ClientApi:
 
     async def start(self) -> None:
         await self.sock.start()
+        self._client_dirs()
         self.pinger.start()
+
+    def _client_dirs(self) -> None:
+        """The directories Debian's tmpfiles.d/heartbeat.conf makes for clients under
+        /run/heartbeat (dopd listens in crm/): made here when missing, hacluster:haclient
+        0750, so a node without the heartbeat package's tmpfiles still runs dopd."""
+        uid, gid = _user("hacluster"), _group("haclient")
+        if uid is None or gid is None:
+            return
+        for sub in CLIENT_DIRS:
+            path = self.sock.path.parent / sub
+            if path.exists():
+                continue
+            try:
+                path.mkdir(mode=0o750)
+                os.chown(path, uid, gid)
+            except OSError as exc:
+                self.log.log(Level.WARN, f"cannot create {path}: {exc.strerror or exc}")
 
     def _facts(self) -> ClusterFacts:
         return cluster_facts(
