@@ -23,6 +23,7 @@ from ha_agents.api import events as ev
 
 SOCKET_NAME = "register"
 MAX_QUEUED = 1 << 20  # bytes waiting for one client
+BACKLOG = 512  # connections waiting to be accepted
 _CRED = struct.Struct("3i")
 
 Sink = Callable[[ev.ApiEvent], None]
@@ -99,7 +100,9 @@ class ApiSocket:
             self.path.unlink()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_unix_server(lambda: _Conn(self), str(self.path))
+        self.server = await loop.create_unix_server(
+            lambda: _Conn(self), str(self.path), backlog=BACKLOG
+        )
         os.chmod(self.path, 0o777)
 
     def send(self, cid: int, data: bytes) -> None:
