@@ -97,6 +97,23 @@ def _any_path(hacf: HaCf) -> str:
     return loc.path if loc else "ha.cf"
 
 
+#: Debian's heartbeat 3.0.6 package installs the client programs under
+#: /usr/libexec/heartbeat (``dpkg -L heartbeat``: ipfail, dopd, api_test, apphbd, ccm);
+#: guides written for older packages name /usr/lib/heartbeat (or /usr/lib64/heartbeat).
+OLD_LIBDIRS = ("/usr/lib/heartbeat/", "/usr/lib64/heartbeat/")
+NEW_LIBDIR = "/usr/libexec/heartbeat/"
+
+
+def moved(cmd: str, host: HostFacts) -> str:
+    """A hint when a client program named at its old place exists at the new one."""
+    for old in OLD_LIBDIRS:
+        if cmd.startswith(old):
+            new = NEW_LIBDIR + cmd[len(old) :]
+            if host.path_exists(new):
+                return f" (Debian's heartbeat package installs it as {new})"
+    return ""
+
+
 def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagnostic]:
     """respawn/failfast users and programs, apiauth users/groups, STONITH types/files."""
     out: list[Diagnostic] = []
@@ -108,8 +125,8 @@ def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagno
                 msg = f"{kind}: invalid uid [{show(user)}] for client child{where}"
                 out.append(emit(loc.path, loc.line, "HA135", msg))
             if not host.path_exists(cmd):
-                msg = f"{kind}: client command [{show(cmd)}] does not exist{where}"
-                out.append(emit(loc.path, loc.line, "HA132", msg))
+                msg = f"{kind}: client command [{show(cmd)}] does not exist{moved(cmd, host)}"
+                out.append(emit(loc.path, loc.line, "HA132", msg + where))
     for args, loc in zip(
         hacf.apiauth, _entry_locs(hacf, "apiauth", len(hacf.apiauth)), strict=True
     ):

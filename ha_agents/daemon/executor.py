@@ -21,7 +21,7 @@ from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
+from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
 from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
@@ -67,8 +67,6 @@ class FailoverExecutor:
         )
         self.runner = runner or InProcessRunner(AsyncScriptRunner())
         self.tasks: set[asyncio.Task[None]] = set()
-        self.ping_hosts = tuple(h for p in config.hacf.ping_nodes for h in p.hosts)
-        self._ping_task: asyncio.Task[None] | None = None
 
     def reload_groups(self, config: ClusterConfig) -> None:
         """A configuration reload (ops/daemon.py) kept the groups and their homes: each
@@ -82,16 +80,12 @@ class FailoverExecutor:
 
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:
-        if self.ping_hosts and self._ping_task is None:
-            self._ping_task = self._spawn(self._ping_loop(feed))
         if isinstance(action, (AcquireGroup, ReleaseGroup)):
             self._spawn(self._group(action.key, isinstance(action, AcquireGroup), feed))
         elif isinstance(action, Reannounce):
             self._spawn(self._reannounce(action.key))
         elif isinstance(action, Fence):
             self._spawn(self._fence(action.node, feed))
-        elif isinstance(action, WatchPing):
-            pass  # started above
         else:
             self.log.log(Level.ERROR, f"failover executor: unknown action {action!r}")
 
@@ -195,31 +189,6 @@ class FailoverExecutor:
         ok = result.rc == 0 and not result.timed_out and result.error is None
         detail = "" if ok else (result.error or f"exit {result.rc}: {result.stderr.strip()[:200]}")
         feed(ev.FenceDone(node, ok, loop.time(), detail))
-
-    async def _ping_loop(self, feed: Feed) -> None:
-        """ping every host each deadping/4 (at most 1 s); reachable = any host answers."""
-        loop = asyncio.get_running_loop()
-        every = max(0.2, min(1.0, self.config.hacf.effective_deadping_ms / 4000))
-        dead_after = self.config.hacf.effective_deadping_ms / 1000
-        last_ok = loop.time()
-        state = True
-        for _ in range(10_000_000):  # bounded: runs for the daemon's life
-            answered = False
-            for host in self.ping_hosts:
-                res = await self.runner.run(
-                    ("ping", "-n", "-q", "-c", "1", "-W", "1", host), self.env, 2.0, None
-                )
-                if res.rc == 0:
-                    answered = True
-                    break
-            now = loop.time()
-            if answered:
-                last_ok = now
-            reachable = answered or now - last_ok < dead_after
-            if reachable != state:
-                state = reachable
-                feed(ev.PingStatus(reachable, now))
-            await asyncio.sleep(every)
 
 
 def _garp(ip: str) -> str | None:

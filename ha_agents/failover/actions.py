@@ -57,14 +57,4 @@ class ShutdownComplete:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class WatchPing:
-    """Start monitoring the ha.cf ping / ping_group nodes; answer with PingStatus on
-    every change of reachability (sent once, on the first event)."""
-
-    reason: str
-
-
-Action = (
-    Send | AcquireGroup | ReleaseGroup | Reannounce | Fence | Notice | ShutdownComplete | WatchPing
-)
+Action = Send | AcquireGroup | ReleaseGroup | Reannounce | Fence | Notice | ShutdownComplete

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import Action, Level, Notice, Send, ShutdownComplete, WatchPing
+from ha_agents.failover.actions import Action, Level, Notice, Send, ShutdownComplete
 from ha_agents.failover.groups import same_node
 from ha_agents.failover.legacy import IpRequests
 from ha_agents.failover.lifecycle import Lifecycle
@@ -54,8 +54,6 @@ class ResourceManager:
         now = event.now
         s = self.s
         actions: list[Action] = []
-        if s.has_ping and s.last_now is None:
-            actions.append(WatchPing("ping / ping_group nodes in ha.cf"))
         actions += self.freeze.check(now)
         s.last_now = now
         if s.phase is not Phase.STOPPED:

@@ -38,6 +38,7 @@ from ha_agents.membership.events import (
     Event,
     PacketReceived,
     PacketRejected,
+    PingHeard,
     SendMessage,
     Shutdown,
     Start,
@@ -78,6 +79,8 @@ class Engine(Receiving):
             out = [self._send(self._with_destuuid(event.body), event.now, "upper layer")]
         elif isinstance(event, Shutdown):
             return self._shutdown(event.now)
+        elif isinstance(event, PingHeard):
+            out = self.pings.heard(event.host, event.now)
         else:  # pragma: no cover - exhaustive union
             raise TypeError(event)
         return out + self._maybe_comm_up(event.now)
@@ -98,6 +101,9 @@ class Engine(Receiving):
                 if rec.status is LinkStatus.UP and rec.last_heard is not None:
                     times.append(rec.last_heard + self._deadtime(peer))
             times.extend(r.next_at for r in peer.rexmit.values())
+        ping_due = self.pings.next_deadline()
+        if ping_due is not None:
+            times.append(ping_due)
         return min(times)
 
     def retime(self, config: ClusterConfig, now: float) -> None:
@@ -112,6 +118,7 @@ class Engine(Receiving):
         self.deadtime_s = hacf.deadtime_ms / 1000
         self.warntime_s = hacf.effective_warntime_ms / 1000
         self.initdead_s = hacf.effective_initdead_ms / 1000
+        self.pings.retime(hacf.effective_deadping_ms / 1000)
         if self.next_status_at is not None:
             self.next_status_at = min(self.next_status_at, now + self.keepalive_s)
 
@@ -136,6 +143,7 @@ class Engine(Receiving):
                 self.uuid.hex(),
             )
         )
+        nodes.extend(self.pings.views(now))
         return MembershipSnapshot(
             self.local,
             self.status.value,
@@ -144,6 +152,7 @@ class Engine(Receiving):
             self.seq,
             tuple(nodes),
             tuple(sorted(self.counters.items())),
+            self.order,
         )
 
     # -- local status and sending ---------------------------------------------------
@@ -152,6 +161,7 @@ class Engine(Receiving):
         if self.started_at is not None:
             return []
         self.started_at = now
+        self.pings.start(now)
         self.initdead_at = now + self.initdead_s
         self.next_status_at = now + self.keepalive_s
         out: list[Action] = [self._status_msg(now, "start")]
@@ -192,6 +202,7 @@ class Engine(Receiving):
         out: list[Action] = []
         for peer in self.peers.values():
             out.extend(self._check_peer(peer, now))
+        out.extend(self.pings.tick(now))
         out.extend(self._maybe_comm_up(now))
         assert self.next_status_at is not None
         if now + EPS >= self.next_status_at:

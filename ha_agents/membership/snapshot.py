@@ -24,6 +24,7 @@ class NodeView:
     age_s: float | None  # seconds since last heard (None: never)
     generation: int | None
     uuid: str | None  # hex
+    type: str = "normal"  # or "ping" (an ha.cf ping / ping_group node)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +34,6 @@ class MembershipSnapshot:
     generation: int
     uuid: str
     seq: int
-    nodes: tuple[NodeView, ...]  # peers in ha.cf order, then this node
+    nodes: tuple[NodeView, ...]  # peers in ha.cf order, this node, then ping nodes
     counters: tuple[tuple[str, int], ...]
+    order: tuple[str, ...] = ()  # every node in Heartbeat's order (ha.cf lines as written)

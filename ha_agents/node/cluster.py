@@ -14,7 +14,9 @@ What the daemon does with I/O is modelled:
   *served* (reachable by clients) from the end of its start to the start of its stop,
   while the node is powered and not cut off;
 * faults: power off (the node and its services vanish), freeze (SIGSTOP: nothing runs,
-  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart.
+  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart;
+* ping nodes (ha.cf ``ping``) answer every node every keepalive, unless ``lose_pings``
+  cut that node's path to them.
 
 Pure: no clock, no sockets, no scripts.
 """
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig, MediumKind
 from ha_agents.failover import events as fev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
+from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
 from ha_agents.failover.manager import ResourceManager
 from ha_agents.failover.messages import parse
 from ha_agents.membership.actions import NodeDead
@@ -102,6 +104,8 @@ class VirtualCluster:
         self.fence_ok = True
         self.partitions: set[frozenset[str]] = set()
         self.deaf: set[tuple[str, str]] = set()  # (sender, receiver) pairs losing everything
+        self.ping_hosts = tuple(h for p in first.hacf.ping_nodes if not p.ipv6 for h in p.hosts)
+        self.no_pings: set[str] = set()  # nodes whose ping nodes do not answer
         self._in_flight: dict[str, int] = {}  # group operations running, per node
         self._q: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
@@ -138,6 +142,8 @@ class VirtualCluster:
         m.node = Node(m.config, m.generation, uuid, options=m.options)
         m.frozen, m.queued = False, []
         self._apply(name, m.node.start(self.now))
+        if self.ping_hosts:
+            self._ping(name, m.node)
 
     def power_off(self, name: str) -> None:
         m = self.members[name]
@@ -166,6 +172,10 @@ class VirtualCluster:
         self.members[name].cut = False
         for key in self.running[name]:
             self._set_serving(key, name, True)
+
+    def lose_pings(self, name: str, lost: bool = True) -> None:
+        """``name``'s ping nodes stop (or start again) answering it."""
+        (self.no_pings.add if lost else self.no_pings.discard)(name)
 
     def partition(self, a: str, b: str) -> None:
         self.partitions.add(frozenset((a, b)))
@@ -228,7 +238,7 @@ class VirtualCluster:
                 self.log(name, f"{item.level.value}: {item.text}")
             elif isinstance(item, NodeDead):
                 self.dead_seen.append((self.now, name, item.node))
-            elif isinstance(item, AcquireGroup | ReleaseGroup | Fence | Reannounce | WatchPing):
+            elif isinstance(item, AcquireGroup | ReleaseGroup | Fence | Reannounce):
                 m.work.append((self.now, item))
             if isinstance(item, AcquireGroup | ReleaseGroup):
                 self._group(name, item.key, isinstance(item, AcquireGroup))
@@ -265,6 +275,17 @@ class VirtualCluster:
         self.log(name, "daemon stopped (shutdown complete)")
         self.members[name].node = None
         self.members[name].timer_gen += 1
+
+    def _ping(self, name: str, node: Node) -> None:
+        """Every keepalive, each ping node answers (the pinger edge's ICMP echo)."""
+        m = self.members[name]
+        if m.node is not node:
+            return
+        if not m.frozen and name not in self.no_pings:
+            for host in self.ping_hosts:
+                self._apply(name, node.ping_heard(host, self.now))
+        every = m.config.hacf.keepalive_ms / 1000
+        self.at(self.now + every, lambda: self._ping(name, node))
 
     # -- the modelled executor -----------------------------------------------------------
     def _group(self, name: str, key: str, start: bool) -> None:

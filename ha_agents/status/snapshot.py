@@ -32,7 +32,7 @@ def snapshot_document(
         nodes.append(
             {
                 "name": node.name,
-                "type": "normal",
+                "type": node.type,
                 "local": node.state == "local",
                 "status": node.status,
                 "state": node.state,
@@ -59,6 +59,7 @@ def snapshot_document(
         "uuid": snap.uuid,
         "seq": snap.seq,
         "nodes": nodes,
+        "order": list(snap.order),
         "dropped": {k: v for k, v in snap.counters if k not in NOT_DROPS},
         "events": {k: v for k, v in snap.counters if k in NOT_DROPS},
         "parameters": dict(parameters),

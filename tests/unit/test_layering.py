@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[2] / "ha_agents"
-CORE = ["config", "wire", "membership", "failover"]
+CORE = ["config", "wire", "membership", "failover", "api"]
 FORBIDDEN = {
     "asyncio",
     "socket",
