@@ -59,7 +59,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     force = AgentClass(args.agent_class) if args.agent_class else None
     agent = resolve(
-        spec, SearchPaths(config_dir=args.config_dir, python=sys.executable), force=force
+        spec,
+        SearchPaths(config_dir=args.config_dir, python=sys.executable, allow_path=True),
+        force=force,
     )
     if isinstance(agent, ResolveError):
         print(f"ha-agents test-agent: {agent}", file=sys.stderr)
