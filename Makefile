@@ -5,10 +5,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server iproute2 \
 	tcpdump socat iputils-ping iputils-arping psmisc procps curl libxml2-utils \
-	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables
+	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables \
+	$(DEB_BUILD_PACKAGES)
+# What `make deb` builds with (dh-python's pybuild with its pyproject plugin) and checks
+# with (lintian).
+DEB_BUILD_PACKAGES := dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all \
+	python3-setuptools python3-wheel python3-build python3-installer lintian
 PYTEST_ARGS ?=
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ha_agents/__init__.py)
+# The product's files (what the wheel, the sdist and the .deb are built from): the
+# checkout's tracked files as they are in the work tree, without tests, lab or benches.
+PRODUCT := ha_agents docs debian README.md setup.cfg pyproject.toml
 
-.PHONY: install deps venv test test-fast check bench demo clean install-system
+.PHONY: install deps venv test test-fast check bench demo clean install-system wheel deb
 
 # Debian packages the tests and the demo use (real Heartbeat, resource-agents, ...).
 # Service start-up at install time is disabled: nothing may run as the host's cluster.
@@ -64,5 +73,22 @@ demo: deps venv
 install-system: venv
 	$(PY) -m ha_agents install-system --root "$(or $(DESTDIR),/)" --python "$(abspath $(PY))"
 
+# dist/ha_agents-$(VERSION)-py3-none-any.whl and the sdist, built from a copy of the
+# product's files (nothing written into the checkout but dist/).
+wheel: venv
+	rm -rf build/wheel && mkdir -p build/wheel/src dist
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C build/wheel/src
+	$(abspath $(PY)) -m build --no-isolation --outdir dist build/wheel/src
+
+# dist/ha-agents_$(VERSION)_all.deb (dpkg-buildpackage with dh-python/pybuild, unsigned;
+# Debian's own python3, whatever python3 is first in PATH),
+# then lintian on it.
+deb: deps
+	rm -rf build/deb && mkdir -p build/deb/ha-agents-$(VERSION) dist
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C build/deb/ha-agents-$(VERSION)
+	cd build/deb/ha-agents-$(VERSION) && env PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg-buildpackage -us -uc -b
+	mv build/deb/ha-agents_$(VERSION)_all.deb dist/
+	env PATH=/usr/sbin:/usr/bin:/sbin:/bin lintian --fail-on error,warning dist/ha-agents_$(VERSION)_all.deb
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -25,17 +25,6 @@ from ha_agents.config import search
 from ha_agents.ops.compat import COMMANDS
 
 MARKER = "# installed by ha-agents install-compat"
-DEFAULTS_TEXT = """\
-# Options of `ha-agents run` for the ha-agents systemd unit (ha_agents only: ha.cf
-# stays a valid Heartbeat file).  After a change: systemctl restart ha-agents.
-#   --metrics-address HOST:PORT   Prometheus metrics at http://HOST:PORT/metrics
-#   --hooks-dir DIR               hooks run on cluster events
-#                                 (default /etc/ha.d/ha_agents/hooks.d)
-#   --hook-timeout S              kill a hook after S seconds (default 30)
-#   --log-ident heartbeat         log lines say "heartbeat:" (Heartbeat's grep rules match)
-HA_AGENTS_OPTS=""
-#HA_AGENTS_OPTS="--metrics-address 127.0.0.1:9694"
-"""
 
 
 UNIT_DOC = "/usr/share/doc/ha-agents/README.md"  # the unit's Documentation=
@@ -91,6 +80,11 @@ def install_compat(prefix: Path, python: str | None = None, force: bool = False)
         os.replace(tmp, dest)
         steps.append(Step(str(dest), "wrote"))
     return steps
+
+
+def defaults_text() -> str:
+    """/etc/default/ha-agents: the unit's ``$HA_AGENTS_OPTS`` (also the .deb's conffile)."""
+    return resources.files("ha_agents.ops").joinpath("data/ha-agents.default").read_text()
 
 
 def unit_text(ha_agents_cmd: str) -> str:
@@ -189,7 +183,7 @@ def install_system(
         state.mkdir(parents=True)
         steps.append(Step(str(state), "created"))
     state.chmod(state.stat().st_mode & ~(stat.S_IWGRP | stat.S_IWOTH))
-    _write_new(_under(root, "/etc/default/ha-agents"), DEFAULTS_TEXT, 0o644, steps)
+    _write_new(_under(root, "/etc/default/ha-agents"), defaults_text(), 0o644, steps)
     readme = readme_text()
     if readme is not None:
         _write_new(_under(root, UNIT_DOC), readme, 0o644, steps)
