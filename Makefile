@@ -16,6 +16,9 @@ VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ha_agents/__init__.py
 # The product's files (what the wheel, the sdist and the .deb are built from): the
 # checkout's tracked files as they are in the work tree, without tests, lab or benches.
 PRODUCT := ha_agents docs debian README.md setup.cfg pyproject.toml
+# Where `make wheel` and `make deb` build and put their results (tests/packaging uses temp dirs).
+BUILD ?= build
+DIST ?= dist
 
 .PHONY: install deps venv test test-fast check bench demo clean install-system wheel deb
 
@@ -73,22 +76,23 @@ demo: deps venv
 install-system: venv
 	$(PY) -m ha_agents install-system --root "$(or $(DESTDIR),/)" --python "$(abspath $(PY))"
 
-# dist/ha_agents-$(VERSION)-py3-none-any.whl and the sdist, built from a copy of the
-# product's files (nothing written into the checkout but dist/).
+# $(DIST)/ha_agents-$(VERSION)-py3-none-any.whl and the sdist, built from a copy of the
+# product's files (nothing written into the checkout but $(DIST)/).
 wheel: venv
-	rm -rf build/wheel && mkdir -p build/wheel/src dist
-	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C build/wheel/src
-	$(abspath $(PY)) -m build --no-isolation --outdir dist build/wheel/src
+	rm -rf $(BUILD)/wheel && mkdir -p $(BUILD)/wheel/src $(DIST)
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C $(BUILD)/wheel/src
+	$(abspath $(PY)) -m build --no-isolation --outdir $(abspath $(DIST)) $(BUILD)/wheel/src
 
-# dist/ha-agents_$(VERSION)_all.deb (dpkg-buildpackage with dh-python/pybuild, unsigned;
-# Debian's own python3, whatever python3 is first in PATH),
-# then lintian on it.
+# $(DIST)/ha-agents_$(VERSION)_all.deb: dpkg-buildpackage (dh-python's pybuild, unsigned)
+# with Debian's own python3, whatever python3 comes first in PATH; then lintian on it.
+DEB_SRC := $(BUILD)/deb/ha-agents-$(VERSION)
+SYSTEM_PATH := PATH=/usr/sbin:/usr/bin:/sbin:/bin
 deb: deps
-	rm -rf build/deb && mkdir -p build/deb/ha-agents-$(VERSION) dist
-	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C build/deb/ha-agents-$(VERSION)
-	cd build/deb/ha-agents-$(VERSION) && env PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg-buildpackage -us -uc -b
-	mv build/deb/ha-agents_$(VERSION)_all.deb dist/
-	env PATH=/usr/sbin:/usr/bin:/sbin:/bin lintian --fail-on error,warning dist/ha-agents_$(VERSION)_all.deb
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC) $(DIST)
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && env $(SYSTEM_PATH) dpkg-buildpackage -us -uc -b
+	mv $(BUILD)/deb/ha-agents_$(VERSION)_all.deb $(DIST)/
+	env $(SYSTEM_PATH) lintian --fail-on error,warning $(DIST)/ha-agents_$(VERSION)_all.deb
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
