@@ -44,9 +44,7 @@ def test_sdk_module_imports_only_stdlib_and_itself(path: Path) -> None:
         for line in path.read_text().splitlines()
         if line.startswith(("from ha_agents", "import ha_agents"))
     }
-    assert all(
-        d.startswith(("from ha_agents.agent", "from ha_agents.agents.")) for d in deps
-    ), deps
+    assert all(d.startswith(("from ha_agents.agent", "from ha_agents.agents.")) for d in deps), deps
 
 
 def test_sdk_meta_data_runs_with_the_system_python() -> None:

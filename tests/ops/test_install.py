@@ -133,9 +133,9 @@ def test_install_system_never_installs_the_published_example_key(tmp_path: Path)
     key = installed.split("1 sha1 ", 1)[1].split()[0]
     assert len(key) == 40 and key not in example
     assert (root / "etc/ha.d/authkeys").stat().st_mode & 0o777 == 0o600
-    assert any(
-        s.startswith(f"wrote: {root}/etc/ha.d/authkeys (a new random key") for s in steps
-    ), steps
+    assert any(s.startswith(f"wrote: {root}/etc/ha.d/authkeys (a new random key") for s in steps), (
+        steps
+    )
     assert (root / "etc/ha.d/ha.cf").read_text() == (examples_dir() / "ha.cf").read_text()
 
 
