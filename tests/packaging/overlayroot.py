@@ -5,7 +5,8 @@ holds the overlay's upper and work dirs and ``ROOT`` is / with every change goin
 that tmpfs; /proc, /sys and /dev are bound in, /run and /tmp are fresh tmpfs.  Commands
 run there with ``nsenter --mount`` + ``chroot``, optionally inside a network namespace.
 Nothing of it is visible outside the namespace: when the holder ends (``close()``), the
-kernel drops the mounts and the tmpfs with every file apt wrote.
+kernel drops the mounts and the tmpfs with every file apt wrote.  With ``hostname`` the
+holder also has its own UTS namespace (a node's ``uname -n``), which commands share.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 SETUP = r"""
 set -e
 W=$1
+[ -z "$2" ] || hostname "$2"
 mount -t tmpfs -o mode=0755 tmpfs "$W"
 mkdir "$W/upper" "$W/work" "$W/root"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$W/upper,workdir=$W/work" "$W/root"
@@ -33,21 +35,13 @@ exec cat
 
 
 class OverlayRoot:
-    def __init__(self) -> None:
+    def __init__(self, hostname: str = "") -> None:
         self.base = Path(tempfile.mkdtemp(prefix="ha-agents-ovl-"))
         self.root = self.base / "root"
+        self.ns = ["--mount", "--uts"] if hostname else ["--mount"]
+        setup = ["sh", "-c", SETUP, "sh", str(self.base), hostname]
         self.holder = subprocess.Popen(
-            [
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "sh",
-                "-c",
-                SETUP,
-                "sh",
-                str(self.base),
-            ],
+            ["unshare", *self.ns, "--propagation", "private", *setup],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -60,7 +54,7 @@ class OverlayRoot:
             raise RuntimeError(f"overlay root not set up: {line}{self.holder.stdout.read()}")
 
     def argv(self, argv: Sequence[str], netns: str | None = None) -> list[str]:
-        inner = ["nsenter", f"--target={self.holder.pid}", "--mount", "--"]
+        inner = ["nsenter", f"--target={self.holder.pid}", *self.ns, "--"]
         inner += ["chroot", str(self.root), *argv]
         return ["ip", "netns", "exec", netns, *inner] if netns else inner
 
@@ -106,7 +100,7 @@ class OverlayRoot:
                 self.holder.kill()
                 self.holder.wait(timeout=10)
         with contextlib.suppress(OSError):
-            self.root.rmdir()
+            self.root.rmdir()  # empty again once the namespace and its mounts are gone
         for d in ("upper", "work"):
             with contextlib.suppress(OSError):
                 (self.base / d).rmdir()
