@@ -20,6 +20,10 @@ UNIT = "/lib/systemd/system/ha-agents.service"
 # the unit's ExecStart, as node1
 RUN = ["ha-agents", "run", "--node", "node1", "--config-dir", "/etc/ha.d"]
 RUN += ["--state-dir", "/var/lib/heartbeat", "--run-dir", "/run/heartbeat"]
+RUN += ["--metrics-address", "127.0.0.1:9694"]  # Debian's python3-prometheus-client
+METRICS = (
+    "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9694/metrics').read().decode())"
+)
 HA_CF = """\
 logfile /var/log/ha-log
 keepalive 200ms
@@ -79,6 +83,17 @@ def node_netns() -> Iterator[Host]:
         yield lab.add_host("n1", "192.0.2.11/24")
 
 
+def test_deb_our_ipaddr_runs_with_debians_pyroute2(deb_root: OverlayRoot) -> None:
+    """Our IPaddr (OCF provider ha_agents) under Debian's python3 and python3-pyroute2:
+    test-agent's start/status/stop cycle adds and removes the address in a netns."""
+    spec = "/usr/lib/ocf/resource.d/ha_agents/IPaddr::192.0.2.50/24/eth0"
+    with node_netns() as host:
+        got = deb_root.run(["ha-agents", "test-agent", spec], netns=host.netns, timeout=120)
+        assert got.returncode == 0, got.stdout + got.stderr
+        assert "6/6 checks passed" in got.stdout
+        assert host.addresses("eth0") == ["192.0.2.11/24"]
+
+
 def test_deb_run_on_a_heartbeat_nodes_etc_ha_d_answers_status_and_purge_keeps_it(
     deb_root: OverlayRoot,
 ) -> None:
@@ -109,6 +124,8 @@ def test_deb_run_on_a_heartbeat_nodes_etc_ha_d_answers_status_and_purge_keeps_it
 
         assert wait_until(answers, 20), deb_root.run(["tail", "/var/log/ha-log"]).stdout
         assert daemon.poll() is None
+        metrics = deb_root.run(["python3", "-c", METRICS], netns=host.netns)
+        assert metrics.returncode == 0 and "ha_agents_" in metrics.stdout, metrics.stderr
     purge = deb_root.run(
         ["apt-get", "purge", "-y", "-q", "ha-agents"], env={"DEBIAN_FRONTEND": "noninteractive"}
     )
