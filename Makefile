@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ha_agents/__init__.py)
 # The product's files (what the wheel, the sdist and the .deb are built from): the
 # checkout's tracked files as they are in the work tree, without tests, lab or benches.
-PRODUCT := ha_agents docs debian README.md setup.cfg pyproject.toml
+PRODUCT := ha_agents conf docs debian README.md setup.cfg pyproject.toml
 # Where `make wheel` and `make deb` build and put their results (tests/packaging uses temp dirs).
 BUILD ?= build
 DIST ?= dist
