@@ -98,6 +98,22 @@ def _expect_status(convention: Convention, result: CommandResult, running: bool)
     return result.rc == (0 if running else 3)
 
 
+def _lifecycle(convention: Convention) -> list[tuple[str, bool | None]]:
+    """The calls of a lifecycle check: (action, expected running state or None)."""
+    status = "monitor" if convention is Convention.OCF else "status"
+    steps: list[tuple[str, bool | None]] = [
+        ("stop", None),
+        (status, False),
+        ("start", None),
+        (status, True),
+        ("start", None),
+        (status, True),
+    ]
+    if convention is Convention.LSB:
+        steps += [("restart", None), (status, True)]
+    return [*steps, ("stop", None), (status, False), ("stop", None), (status, False)]
+
+
 def check_lifecycle(
     agent: Path,
     convention: Convention,
@@ -114,7 +130,6 @@ def check_lifecycle(
     Asserts the exit code (and for heartbeat-class the ``running``/``stopped`` text) of
     each step; returns the transcript (one line per call).
     """
-    status = "monitor" if convention is Convention.OCF else "status"
     transcript: list[str] = []
 
     def call(action: str) -> CommandResult:
@@ -140,18 +155,7 @@ def check_lifecycle(
             f"{agent.name} ({convention.value}): {what}\n" + "\n".join(transcript)
         )
 
-    steps: list[tuple[str, bool | None]] = [
-        ("stop", None),
-        (status, False),
-        ("start", None),
-        (status, True),
-        ("start", None),
-        (status, True),
-    ]
-    if convention is Convention.LSB:
-        steps += [("restart", None), (status, True)]
-    steps += [("stop", None), (status, False), ("stop", None), (status, False)]
-    for action, running in steps:
+    for action, running in _lifecycle(convention):
         res = call(action)
         if running is None:
             if res.rc != 0:

@@ -81,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
     refused = cfg is None or has_errors(diags)
     if cfg is not None:
         diags.extend(resolution_notes(cfg.groups, SearchPaths(config_dir=args.config_dir)))
+    mismatch = False
     if args.peer_config_dir:
         peer_dir = str(args.peer_config_dir)
         peer_cfg, peer_diags = load_config(
@@ -91,8 +92,8 @@ def handle(args: argparse.Namespace) -> int:
         if cfg is not None and peer_cfg is not None:
             cmp = compare(cfg, peer_cfg)
             diags.extend(cmp)
-            refused = refused or has_errors(cmp)
-    ok = not refused
+            mismatch = has_errors(cmp)
+    ok = not refused and not mismatch
     if args.json:
         doc = {
             "ok": ok,
@@ -105,6 +106,10 @@ def handle(args: argparse.Namespace) -> int:
         errors = sum(1 for d in diags if d.severity is Severity.ERROR)
         warnings = sum(1 for d in diags if d.severity is Severity.WARNING)
         verdict = "Heartbeat 3.0.6 would accept it" if ok else "Heartbeat 3.0.6 would refuse it"
+        if mismatch and not refused:
+            verdict = (
+                "Heartbeat 3.0.6 would start each node, but the two would not form one cluster"
+            )
         summary = f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}"
         sys.stderr.write(show(summary, limit=1 << 20) + "\n")
     return 0 if ok else 1

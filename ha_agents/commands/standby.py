@@ -1,7 +1,7 @@
 """``ha-agents standby [all|foreign|local|failback]``: hb_standby — give resources to the peer.
 
 Asks the local daemon over its control socket; the move itself happens asynchronously
-(the ask_resources exchange of protocol.md §4), as with Heartbeat's hb_standby.
+(the ask_resources exchange of docs/heartbeat/protocol.md §4), as with Heartbeat's hb_standby.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import sys
 import time
 
 from ha_agents.daemon.control import request, socket_path
-from ha_agents.ops.watchview import CLEAR, render
+from ha_agents.status.watchview import CLEAR, render
 
 DEFAULT_RUN_DIR = "/run/heartbeat"
 

@@ -54,6 +54,118 @@ def bad_mode(mode: int) -> bool:
     return bool(mode & 0o066)
 
 
+class _Reader:
+    """The state of one authkeys file being read: what Heartbeat would know so far."""
+
+    def __init__(self, path: str, extensions: bool) -> None:
+        self.path = path
+        self.extensions = extensions
+        self.diags: list[Diagnostic] = []
+        self.refused = False
+        self.active: int | None = None
+        self.auth_loc: Location | None = None
+        self.keys: dict[int, AuthKey] = {}
+
+    def error(self, n: int, code: str, text: str) -> None:
+        self.diags.append(error(self.path, n, code, text))
+        self.refused = True
+
+    def warning(self, n: int, code: str, text: str) -> None:
+        self.diags.append(warning(self.path, n, code, text))
+
+    def auth_line(self, body: str, n: int) -> None:
+        """``auth N``: "auth 1", "auth\t1", even "auth1" and "auth 01" work."""
+        tail = body[4:].lstrip(BLANKS)
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        if digits == 0:
+            text = f"invalid auth line '{show(body)}' (write 'auth N' with N the key index)"
+            self.error(n, "HK303", text)
+            return
+        if self.active is not None:
+            text = f"second 'auth' line (first on line {self.auth_loc}); the last one wins"
+            self.warning(n, "HK308", text)
+        self.active = int(tail[:digits])
+        self.auth_loc = Location(self.path, n)
+        if self.active > MAX_INDEX:
+            self.error(n, "HK304", f"invalid authnum [{self.active}] (0-{MAX_INDEX})")
+
+    def key_line(self, body: str, n: int) -> None:
+        """``N METHOD [KEY]``."""
+        parsed = split_key_line(body)
+        if parsed is None:
+            hint = " ('auth' is lower case)" if words(body)[0].lower() == "auth" else ""
+            text = (
+                f"auth line '{show(body)}' is invalid{hint} (expected 'auth N' or 'N METHOD [KEY]')"
+            )
+            self.error(n, "HK302", text)
+            return
+        index, method_text, key_words = parsed
+        if index > MAX_INDEX:
+            self.error(n, "HK304", f"invalid authnum [{index}] (0-{MAX_INDEX})")
+            return
+        method = self.method(method_text, n)
+        if method is None or not self.key_fits(method, index, key_words, n):
+            return
+        self.key_warnings(index, key_words, n)
+        key = encode(key_words[0]) if key_words else b""
+        self.keys[index] = AuthKey(index, method, key, Location(self.path, n))
+
+    def method(self, text: str, n: int) -> AuthMethod | None:
+        method = _METHODS.get(text)
+        if method is None and text == "sha256":
+            sev = self.warning if self.extensions else self.error
+            sev(
+                n,
+                "HK306",
+                "sha256 is an ha_agents extension: Heartbeat 3.0.6 nodes refuse this "
+                "file (Invalid authtype); use it only when every node runs ha_agents",
+            )
+            return AuthMethod.SHA256
+        if method is None:
+            hint = ""
+            if text.lower() in _METHODS:
+                hint = f" (methods are lower case: '{text.lower()}')"
+            elif not text:
+                hint = " (missing method: crc, md5 or sha1)"
+            self.error(n, "HK305", f"invalid authtype [{show(text)}]{hint}")
+        return method
+
+    def key_fits(self, method: AuthMethod, index: int, key: tuple[str, ...], n: int) -> bool:
+        if method is not AuthMethod.CRC and not key:
+            self.error(n, "HK307", f"auth method [{method.value}] requires a key")
+            return False
+        if method is AuthMethod.CRC and key:
+            text = f"crc takes no key: Heartbeat refuses a key after 'crc' (write '{index} crc')"
+            self.error(n, "HK314", text)
+            return False
+        return True
+
+    def key_warnings(self, index: int, key_words: tuple[str, ...], n: int) -> None:
+        if len(key_words) > 1:
+            text = (
+                f"key has blanks: Heartbeat signs with the first word only ('{show(key_words[0])}')"
+            )
+            self.warning(n, "HK309", text)
+        if key_words and key_words[0][:1] in ('"', "'"):
+            self.warning(
+                n, "HK311", "the quotes are part of the key (Heartbeat does not strip them)"
+            )
+        if index in self.keys:
+            self.warning(n, "HK312", f"key {index} defined twice; the last one is used")
+
+    def result(self) -> AuthKeys | None:
+        if self.active is None:
+            self.error(1, "HK310", "missing 'auth N' directive (which key signs messages)")
+            return None
+        if self.active not in self.keys:
+            auth_line = self.auth_loc.line if self.auth_loc else 1
+            self.error(auth_line, "HK313", f"auth key [{self.active}] not found in keyfile")
+            return None
+        if self.refused:
+            return None
+        return AuthKeys(active=self.active, keys=self.keys, loc=self.auth_loc)
+
+
 def parse_authkeys(
     text: str, path: str, mode: int | None = 0o600, extensions: bool = True
 ) -> tuple[AuthKeys | None, list[Diagnostic]]:
@@ -63,149 +175,20 @@ def parse_authkeys(
     ``extensions`` an ``sha256`` key is a warning (ha_agents-only clusters), otherwise
     an error, as Heartbeat 3.0.6 sees it.
     """
-    diags: list[Diagnostic] = []
-    refused = False
+    reader = _Reader(path, extensions)
     if mode is not None and bad_mode(mode):
-        diags.append(
-            error(
-                path,
-                1,
-                "HK301",
-                f"bad permissions {mode & 0o777:04o} on keyfile: group/other may read or write "
-                f"it; Heartbeat refuses it (fix: chmod 600 {path})",
-            )
+        reader.error(
+            1,
+            "HK301",
+            f"bad permissions {mode & 0o777:04o} on keyfile: group/other may read or write "
+            f"it; Heartbeat refuses it (fix: chmod 600 {path})",
         )
-        refused = True
-    active: int | None = None
-    auth_loc: Location | None = None
-    keys: dict[int, AuthKey] = {}
     for line in authkeys_lines(text):
         if line.blank:
             continue
-        n = line.lineno
         body = line.text.lstrip(BLANKS)
-        first = words(body)[0]
         if body.startswith("auth"):
-            # "auth 1", "auth\t1", even "auth1" and "auth 01" work; the number is required
-            tail = body[4:].lstrip(BLANKS)
-            digits = len(tail) - len(tail.lstrip("0123456789"))
-            if digits == 0:
-                diags.append(
-                    error(
-                        path,
-                        n,
-                        "HK303",
-                        f"invalid auth line '{show(body)}' (write 'auth N' with N the key index)",
-                    )
-                )
-                refused = True
-                continue
-            if active is not None:
-                diags.append(
-                    warning(
-                        path,
-                        n,
-                        "HK308",
-                        f"second 'auth' line (first on line {auth_loc}); the last one wins",
-                    )
-                )
-            active = int(tail[:digits])
-            auth_loc = Location(path, n)
-            if active > MAX_INDEX:
-                diags.append(error(path, n, "HK304", f"invalid authnum [{active}] (0-{MAX_INDEX})"))
-                refused = True
-            continue
-        parsed = split_key_line(body)
-        if parsed is None:
-            hint = " ('auth' is lower case)" if first.lower() == "auth" else ""
-            diags.append(
-                error(
-                    path,
-                    n,
-                    "HK302",
-                    f"auth line '{show(body)}' is invalid{hint} "
-                    "(expected 'auth N' or 'N METHOD [KEY]')",
-                )
-            )
-            refused = True
-            continue
-        index, method_text, key_words = parsed
-        if index > MAX_INDEX:
-            diags.append(error(path, n, "HK304", f"invalid authnum [{index}] (0-{MAX_INDEX})"))
-            refused = True
-            continue
-        method = _METHODS.get(method_text)
-        if method is None and method_text == "sha256":
-            method = AuthMethod.SHA256
-            sev = warning if extensions else error
-            diags.append(
-                sev(
-                    path,
-                    n,
-                    "HK306",
-                    "sha256 is an ha_agents extension: Heartbeat 3.0.6 nodes refuse this "
-                    "file (Invalid authtype); use it only when every node runs ha_agents",
-                )
-            )
-            refused = refused or not extensions
-        if method is None:
-            hint = ""
-            if method_text.lower() in _METHODS:
-                hint = f" (methods are lower case: '{method_text.lower()}')"
-            elif not method_text:
-                hint = " (missing method: crc, md5 or sha1)"
-            diags.append(error(path, n, "HK305", f"invalid authtype [{show(method_text)}]{hint}"))
-            refused = True
-            continue
-        if method is not AuthMethod.CRC and not key_words:
-            diags.append(error(path, n, "HK307", f"auth method [{method.value}] requires a key"))
-            refused = True
-            continue
-        if method is AuthMethod.CRC and key_words:
-            diags.append(
-                error(
-                    path,
-                    n,
-                    "HK314",
-                    f"crc takes no key: Heartbeat refuses a key after 'crc' (write '{index} crc')",
-                )
-            )
-            refused = True
-            continue
-        key = encode(key_words[0]) if key_words else b""
-        if len(key_words) > 1:
-            diags.append(
-                warning(
-                    path,
-                    n,
-                    "HK309",
-                    f"key has blanks: Heartbeat signs with the first word only "
-                    f"('{show(key_words[0])}')",
-                )
-            )
-        if key[:1] in (b'"', b"'"):
-            diags.append(
-                warning(
-                    path,
-                    n,
-                    "HK311",
-                    "the quotes are part of the key (Heartbeat does not strip them)",
-                )
-            )
-        if index in keys:
-            diags.append(
-                warning(path, n, "HK312", f"key {index} defined twice; the last one is used")
-            )
-        keys[index] = AuthKey(index, method, key, Location(path, n))
-    if active is None:
-        diags.append(
-            error(path, 1, "HK310", "missing 'auth N' directive (which key signs messages)")
-        )
-        return None, diags
-    if active not in keys:
-        auth_line = auth_loc.line if auth_loc else 1
-        diags.append(error(path, auth_line, "HK313", f"auth key [{active}] not found in keyfile"))
-        return None, diags
-    if refused:
-        return None, diags
-    return AuthKeys(active=active, keys=keys, loc=auth_loc), diags
+            reader.auth_line(body, line.lineno)
+        else:
+            reader.key_line(body, line.lineno)
+    return reader.result(), reader.diags

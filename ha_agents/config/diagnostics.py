@@ -8,7 +8,6 @@ HP5xx peer comparison.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,7 +57,3 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 def render_text(diags: Iterable[Diagnostic]) -> str:
     return "".join(d.render() + "\n" for d in diags)
-
-
-def render_json(diags: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.as_dict() for d in diags], indent=2)

@@ -1,6 +1,6 @@
 """ha.cf: per-line grammar and build into :class:`HaCf` (pure; see docs/config.md).
 
-Rules (verified on Heartbeat 3.0.6, ../shared/spec/config.md): the directive is the
+Rules (verified on Heartbeat 3.0.6, docs/heartbeat/config.md): the directive is the
 first word and is case sensitive; ``#`` anywhere starts a comment; values are split on
 blanks, tabs and commas and handed to the directive one by one (the last wins); a
 directive with no value is a no-op; media, ``respawn``, ``apiauth`` and friends take
@@ -20,28 +20,18 @@ from ha_agents.config.hacf_media import line_directive, medium_word
 from ha_agents.config.hacf_state import Builder
 from ha_agents.config.hacf_table import (
     ALL_DIRECTIVES,
-    BOOL_DIRECTIVES,
-    CASELESS_CHOICES,
-    CHOICES,
     DEFAULT_PARAMETERS,
-    INT_DIRECTIVES,
     LINE_DIRECTIVES,
     NO_EFFECT,
-    PACEMAKER_TRUE,
-    STRING_DIRECTIVES,
-    TIME_DIRECTIVES,
     VALUE_SEPARATORS,
 )
+from ha_agents.config.hacf_words import WORDS
 from ha_agents.config.lines import SourceLine, hacf_lines, show, words
-from ha_agents.config.model import AutoFailback, HaCf
+from ha_agents.config.model import HaCf
 from ha_agents.config.values import (
-    BAUD_RATES,
-    FACILITIES,
     close_match,
     parse_bool,
     parse_int,
-    parse_leading_int,
-    parse_time_ms,
 )
 
 _BLANK_CHARS = " \t\r\f\v"
@@ -127,152 +117,7 @@ _MULTI_WORD = frozenset({"node", "bcast", "udp", "serial", "ping", "ping6", "wat
 
 
 def _word(b: Builder, d: str, v: str, n: int) -> None:
-    shown = show(v)
-    if d == "node":
-        if v.lower() in (x.lower() for x in b.nodes):
-            b.warn(n, "HA167", f"node '{shown}' is listed twice")
-        else:
-            b.nodes.append(v)
-        return
-    if d in TIME_DIRECTIVES:
-        ms = parse_time_ms(v)
-        if ms is None:
-            b.err(n, "HA103", f"{d}: bad time '{shown}' (seconds, or a number with ms or us)")
-            return
-        if d in ("keepalive", "warntime") and ms <= 0:
-            b.err(n, "HA104", f"{d} must be greater than 0 (got '{shown}')")
-            return
-        b.times[d] = ms
-        b.values[d] = v
-        return
-    if d in BOOL_DIRECTIVES or d == "nice_failback":
-        val = parse_bool(v)
-        if val is None:
-            b.err(n, "HA105", f"{d}: '{shown}' is not a boolean (use on/off, yes/no, true/false)")
-            return
-        if d == "nice_failback":
-            b.nice_failback_line = n
-            # verified: alone, on and off both become legacy; after an explicit
-            # auto_failback, 'nice_failback on' "has been changed to 'auto_failback off'"
-            after_af = "auto_failback" in b.seen and b.seen["auto_failback"] < n
-            mode = AutoFailback.OFF if after_af and val else AutoFailback.LEGACY
-            if after_af and not val:
-                mode = b.auto_failback  # not verified: keep the explicit setting
-            b.auto_failback = mode
-            b.values["auto_failback"] = mode.value
-            b.warn(
-                n,
-                "HA158",
-                f"nice_failback is obsolete: Heartbeat turns 'nice_failback {shown}' into "
-                f"'auto_failback {mode.value}'; write 'auto_failback on' or 'off' instead",
-            )
-            return
-        b.values[d] = v
-        return
-    if d in INT_DIRECTIVES:
-        if parse_leading_int(v) is None:
-            b.err(n, "HA106", f"{d}: '{shown}' is not a number")
-            return
-        b.values[d] = v
-        return
-    if d in CHOICES:
-        if (v.lower() if d in CASELESS_CHOICES else v) not in CHOICES[d]:
-            b.err(n, "HA107", f"{d}: invalid value '{shown}' (one of {', '.join(CHOICES[d])})")
-            return
-        b.values[d] = v.lower() if d in CASELESS_CHOICES else v
-        return
-    if d in STRING_DIRECTIVES:
-        num = parse_leading_int(v)
-        if d == "debug" and num is None:
-            b.warn(n, "HA164", f"debug '{shown}' is not a number; debugging stays off")
-        if d in ("debug", "hopfudge") and num is not None and not 0 <= num <= 255:
-            b.err(n, "HA106", f"{d} '{shown}' out of range (0-255)")
-            return
-        b.values[d] = v
-        return
-    if d == "auto_failback":
-        low = v.lower()
-        if low == "legacy":
-            b.auto_failback = AutoFailback.LEGACY
-        else:
-            val = parse_bool(v)
-            if val is None:
-                b.err(n, "HA107", f"auto_failback: invalid value '{shown}' (on, off or legacy)")
-                return
-            b.auto_failback = AutoFailback.ON if val else AutoFailback.OFF
-        b.values[d] = v
-        return
-    if d == "watchdog":
-        if b.watchdog is not None:
-            b.err(n, "HA112", "watchdog device multiply specified")
-            return
-        b.watchdog = v
-        b.values[d] = v
-        return
-    if d == "baud":
-        rate = parse_int(v)
-        if rate is None or rate not in BAUD_RATES:
-            b.err(n, "HA109", f"invalid baudrate '{shown}'")
-            return
-        b.baud = rate
-        b.values[d] = v
-        return
-    if d == "udpport":
-        port = parse_leading_int(v)
-        if port is None or port <= 0:
-            b.err(n, "HA108", f"invalid port '{shown}' (udpport takes a number)")
-            return
-        if port > 65535:
-            b.warn(
-                n,
-                "HA162",
-                f"udpport {port} is above 65535: Heartbeat binds port {port % 65536}",
-            )
-        if b.udp_media_lines:
-            b.warn(
-                n,
-                "HA151",
-                f"udpport comes after the media on line {b.udp_media_lines[0]}: Heartbeat "
-                "does not apply it to them; put udpport before bcast/ucast",
-            )
-        b.udpport = port % 65536
-        b.udpport_set_at = n
-        b.values[d] = v
-        return
-    if d == "logfacility":
-        if v not in FACILITIES:
-            hint = " (facility names are lower case)" if v.lower() in FACILITIES else ""
-            b.err(n, "HA110", f"log facility '{shown}' not valid{hint}")
-            return
-        b.values[d] = v
-        return
-    if d == "rtprio":
-        prio = parse_int(v)
-        if prio is None or not 1 <= prio <= 99:
-            b.err(n, "HA111", f"illegal realtime priority '{shown}' (1-99)")
-            return
-        b.values[d] = v
-        return
-    if d == "crm_daemon_dir":
-        b.err(n, "HA113", "crm_daemon_dir is a Pacemaker (v2) directive; Heartbeat refuses it here")
-        return
-    if d in ("crm", "pacemaker"):
-        b.pacemaker_lines.append(n)
-        if len(b.pacemaker_lines) > 1:
-            b.err(n, "HA115", "pacemaker/crm directive used multiple times")
-            return
-        low = v.lower()
-        val = parse_bool(v)
-        if val is None and low not in PACEMAKER_TRUE:
-            b.err(n, "HA107", f"{d}: invalid value '{shown}'")
-            return
-        if val is None or val:
-            b.pacemaker = True
-        else:
-            b.warn(n, "HA160", f"'{d} {shown}' is the default (haresources mode); no effect")
-        b.values["pacemaker"] = "true" if b.pacemaker else "false"
-        return
-    medium_word(b, d, v, n)
+    WORDS.get(d, medium_word)(b, d, v, n)
 
 
 def _build(b: Builder) -> HaCf:

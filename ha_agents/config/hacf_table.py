@@ -1,6 +1,6 @@
 """ha.cf directive tables: which directives exist, how their values are read, defaults.
 
-Taken from Heartbeat 3.0.6's behaviour (../shared/spec/config.md and the ground-truth
+Taken from Heartbeat 3.0.6's behaviour (docs/heartbeat/config.md and the ground-truth
 corpus); pure data.
 """
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from ha_agents.config import search
 from ha_agents.config.authkeys import parse_authkeys
-from ha_agents.config.crosscheck import check_auth_media, check_groups, check_hacf, check_host
+from ha_agents.config.crosscheck import check_auth_media, check_groups, check_host
 from ha_agents.config.diagnostics import Diagnostic, error, has_errors, warning
 from ha_agents.config.hacf import parse_hacf
+from ha_agents.config.hacf_rules import check_hacf
 from ha_agents.config.haresources import parse_haresources
 from ha_agents.config.host import HostFacts
 from ha_agents.config.knownkeys import published_keys

@@ -144,10 +144,6 @@ class AuthMethod(enum.Enum):
     SHA1 = "sha1"
     SHA256 = "sha256"  # ha_agents extension (HMAC-SHA256); a Heartbeat node cannot read it
 
-    @property
-    def heartbeat_compatible(self) -> bool:
-        return self is not AuthMethod.SHA256
-
 
 @dataclass(frozen=True, slots=True)
 class AuthKey:

@@ -24,20 +24,24 @@ def _loc(hacf: HaCf, name: str) -> Location:
 def compare(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
     """Problems between this node's config ``a`` and a peer's config ``b``."""
     out: list[Diagnostic] = []
+    for rule in (_keys, _nodes, _timers, _udpport, _media, _failback, _groups):
+        out += rule(a, b)
+    return out
+
+
+def _nodes(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
+    na = {n.lower() for n in a.hacf.nodes}
+    nb = {n.lower() for n in b.hacf.nodes}
+    if na == nb:
+        return []
+    loc = _loc(a.hacf, "node")
+    text = f"node lists differ: here {sorted(na)}, peer {sorted(nb)}"
+    return [error(loc.path, loc.line, "HP502", text)]
+
+
+def _timers(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
     ha, hb = a.hacf, b.hacf
-    out.extend(_keys(a, b))
-    na = {n.lower() for n in ha.nodes}
-    nb = {n.lower() for n in hb.nodes}
-    if na != nb:
-        loc = _loc(ha, "node")
-        out.append(
-            error(
-                loc.path,
-                loc.line,
-                "HP502",
-                f"node lists differ: here {sorted(na)}, peer {sorted(nb)}",
-            )
-        )
+    out: list[Diagnostic] = []
     for name, va, vb in (
         ("keepalive", ha.keepalive_ms, hb.keepalive_ms),
         ("deadtime", ha.deadtime_ms, hb.deadtime_ms),
@@ -46,42 +50,37 @@ def compare(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
     ):
         if va != vb:
             loc = _loc(ha, name)
-            out.append(
-                warning(
-                    loc.path,
-                    loc.line,
-                    "HP503",
-                    f"{name} differs: {va}ms here, {vb}ms on the peer (the nodes detect "
-                    "failures at different speeds)",
-                )
+            text = (
+                f"{name} differs: {va}ms here, {vb}ms on the peer (the nodes detect "
+                "failures at different speeds)"
             )
+            out.append(warning(loc.path, loc.line, "HP503", text))
+    return out
+
+
+def _udpport(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
+    ha, hb = a.hacf, b.hacf
     uses_udp = any(m.kind in _UDP_KINDS for m in (*ha.media, *hb.media))
-    if uses_udp and ha.udpport != hb.udpport:
-        loc = _loc(ha, "udpport")
-        out.append(
-            error(
-                loc.path,
-                loc.line,
-                "HP504",
-                f"udpport differs: {ha.udpport} here, {hb.udpport} on the peer",
-            )
-        )
-    out.extend(_media(ha, hb))
+    if not uses_udp or ha.udpport == hb.udpport:
+        return []
+    loc = _loc(ha, "udpport")
+    text = f"udpport differs: {ha.udpport} here, {hb.udpport} on the peer"
+    return [error(loc.path, loc.line, "HP504", text)]
+
+
+def _failback(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
+    ha, hb = a.hacf, b.hacf
+    out: list[Diagnostic] = []
     if ha.auto_failback != hb.auto_failback:
         loc = _loc(ha, "auto_failback")
-        out.append(
-            warning(
-                loc.path,
-                loc.line,
-                "HP507",
-                f"auto_failback differs: {ha.auto_failback.value} here, "
-                f"{hb.auto_failback.value} on the peer",
-            )
+        text = (
+            f"auto_failback differs: {ha.auto_failback.value} here, "
+            f"{hb.auto_failback.value} on the peer"
         )
+        out.append(warning(loc.path, loc.line, "HP507", text))
     if ha.msgfmt != hb.msgfmt:
         loc = _loc(ha, "msgfmt")
         out.append(warning(loc.path, loc.line, "HP508", "msgfmt differs between the nodes"))
-    out.extend(_groups(a, b))
     return out
 
 
@@ -98,20 +97,23 @@ def _keys(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
         or mine.method is not ka.method
         or ka.key != kb.key
     ):
-        return [
-            error(
-                path,
-                line,
-                "HP501",
-                f"authkeys differ: this node signs with key {ka.index} ({ka.method.value}), "
-                f"the peer with key {kb.index} ({kb.method.value}); they reject each other's "
-                "messages (copy one authkeys to every node)",
+        if (ka.index, ka.method) == (kb.index, kb.method):
+            how = f"both sign with key {ka.index} ({ka.method.value}) but the secrets differ"
+        else:
+            how = (
+                f"this node signs with key {ka.index} ({ka.method.value}), the peer with key "
+                f"{kb.index} ({kb.method.value})"
             )
-        ]
+        text = (
+            f"authkeys differ: {how}; they reject each other's messages (copy one authkeys "
+            "to every node)"
+        )
+        return [error(path, line, "HP501", text)]
     return []
 
 
-def _media(ha: HaCf, hb: HaCf) -> list[Diagnostic]:
+def _media(a: ClusterConfig, b: ClusterConfig) -> list[Diagnostic]:
+    ha, hb = a.hacf, b.hacf
     out: list[Diagnostic] = []
     kinds_a = {m.kind for m in ha.media}
     kinds_b = {m.kind for m in hb.media}

@@ -41,11 +41,17 @@ class ControlError(Exception):
     pass
 
 
+def check_free(path: Path) -> None:
+    """ControlError if another daemon answers on ``path`` (checked before anything else
+    starts: a second ``run`` must not touch the state dir or the media)."""
+    if (path.exists() or path.is_symlink()) and _alive(path):
+        raise ControlError(f"another daemon is running (control socket {path} answers)")
+
+
 async def serve(path: Path, handler: Handler) -> asyncio.AbstractServer:
     """Listen on ``path``; refuses if another daemon answers there."""
+    check_free(path)
     if path.exists() or path.is_symlink():
-        if _alive(path):
-            raise ControlError(f"another daemon is running (control socket {path} answers)")
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
 

@@ -17,7 +17,7 @@ import sys
 import time
 from typing import TextIO
 
-from ha_agents.membership.actions import Level, Notice
+from ha_agents.notice import Level, Notice
 
 PRIORITY = {"debug": 7, "info": 6, "WARN": 4, "ERROR": 3, "CRIT": 2}
 FACILITIES = {

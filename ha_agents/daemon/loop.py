@@ -1,11 +1,12 @@
-"""EDGE: the daemon — one asyncio loop wiring the membership engine to the media, the
-clock, the log, the control socket, signals and (optionally) an upper layer.
+"""EDGE: the daemon — one asyncio loop that drives the pure node (node/node.py) with what
+happens outside: datagrams from the media, the clock, executor results, control requests
+and signals; and carries out what the node decides: send on every medium, log, run
+resource groups (daemon/executor.py), tell systemd/hooks/metrics (daemon/operations.py).
 
-Timers: after every event the loop arms one ``call_at`` for ``engine.next_deadline()``
-(and the upper layer's); asyncio's clock is the monotonic clock, and the engine schedules
-keepalives from their ideal times, so there is no drift.  SIGTERM: the upper layer
-releases, then ``shutdone`` goes out and the loop ends.  SIGHUP: ignored here;
-``ops.daemon.OpsDaemon`` (what ``ha-agents run`` builds) reloads the configuration.
+Timers: after every input the loop arms one ``call_at`` for ``node.next_deadline()``;
+asyncio's clock is the monotonic clock and the engine schedules keepalives from their
+ideal times, so there is no drift.  SIGTERM: the node releases its groups (bounded), then
+``shutdone`` goes out and the loop ends.  SIGHUP: reload (daemon/reload.py).
 """
 
 from __future__ import annotations
@@ -15,32 +16,30 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ha_agents import __version__
-from ha_agents.config.model import ClusterConfig, Medium, MediumKind
-from ha_agents.daemon import control, ifaddr, statefiles
+from ha_agents.config.failovercf import FailoverOptions
+from ha_agents.config.model import ClusterConfig
+from ha_agents.daemon import control, statefiles
+from ha_agents.daemon import reload as reloading
+from ha_agents.daemon.executor import Executor, FailoverExecutor
 from ha_agents.daemon.logsetup import HbLog
-from ha_agents.daemon.outbound import Outbound
-from ha_agents.daemon.transports import SerialLink, TransportError, UdpLink, open_udp_links
-from ha_agents.daemon.upper import Executor, JsonDict, UpperLayer
-from ha_agents.membership.actions import Action, Level, Notice, Resend, Send
-from ha_agents.membership.engine import Engine
-from ha_agents.membership.events import (
-    Event,
-    PacketReceived,
-    PacketRejected,
-    SendMessage,
-    Shutdown,
-    Start,
-    Tick,
-)
+from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
+from ha_agents.daemon.operations import Operations, OpsOptions
+from ha_agents.daemon.transports import TransportError
+from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
+from ha_agents.node.node import Heard, Node, Transmit
+from ha_agents.notice import Level, Notice
+from ha_agents.status.counters import summarize
+from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
-from ha_agents.wire.errors import WireError
 
-SHUTDOWN_WAIT_S = 120.0  # bound on the upper layer's release at SIGTERM
+SHUTDOWN_WAIT_S = 120.0  # bound on the groups' release at SIGTERM
+EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, WatchPing)
+JsonDict = dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,34 +48,42 @@ class Paths:
     run_dir: Path
 
 
+def loadavg() -> str:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return fh.read().strip()
+    except OSError:
+        return "0.00 0.00 0.00 1/1 1"
+
+
 class Daemon:
     def __init__(
         self,
         config: ClusterConfig,
         paths: Paths,
         log: HbLog,
-        *,
-        upper: UpperLayer | None = None,
+        ops: OpsOptions,
+        failover: FailoverOptions | None = None,
         executor: Executor | None = None,
     ) -> None:
         self.config = config
         self.paths = paths
         self.log = log
-        self.upper = upper
-        self.executor = executor
-        self.engine: Engine | None = None
-        self.out: Outbound | None = None
-        self.links: list[UdpLink | SerialLink] = []
+        self.ops = ops
+        self.executor = executor or FailoverExecutor(config, log, failover)
+        self.failover = failover
+        self.operations = Operations(config, log, ops, self.status_document)
+        self.node: Node | None = None
+        self.links: list[Link] = []
         self.stop = asyncio.Event()
         self.timer: asyncio.TimerHandle | None = None
-        self.rejected: dict[str, int] = {}
+        self.pending_restart: list[str] = []
+        self.media_task: asyncio.Task[None] | None = None
         self.exit_code = 0
 
-    # -- start-up ---------------------------------------------------------------------
-
-    def _prepare(self) -> Engine:
+    # -- start-up ------------------------------------------------------------------------
+    def _prepare(self) -> Node:
         """Generation and uuid (refuse to start if they cannot be persisted)."""
-        hacf = self.config.hacf
         try:
             self.paths.state_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -89,182 +96,123 @@ class Daemon:
         uuid, created = statefiles.load_uuid(self.paths.state_dir)
         if created:
             self.log.info("No uuid found for current node - generating a new uuid.")
-        infos = ifaddr.interfaces()
-        self.infos = infos
-        self.local_addrs = ifaddr.local_addresses(infos) | {"127.0.0.1"}
-        engine = Engine(self.config, decision.generation, uuid, local_addresses=self.local_addrs)
-        ttl = len(hacf.nodes) + hacf.hopfudge
-        self.out = Outbound(self.config.authkeys, engine.local, uuid, decision.generation, ttl)
-        return engine
-
-    async def _open_media(self) -> None:
-        udp: list[Medium] = []
-        for m in self.config.hacf.media:
-            if m.kind is MediumKind.SERIAL:
-                self.links.append(SerialLink(m, self._datagram))
-                self.log.info(
-                    f"glib: Starting serial heartbeat on tty {m.dev} ({m.baud or 19200} baud)"
-                )
-            else:
-                udp.append(m)
-        self.links.extend(await open_udp_links(udp, self.infos, self.local_addrs, self._datagram))
-        for m in udp:
-            if m.kind is MediumKind.BCAST:
-                self.log.info(
-                    f"glib: UDP Broadcast heartbeat started on port {m.port} ({m.port}) "
-                    f"interface {m.dev}"
-                )
-            elif m.kind is MediumKind.MCAST:
-                self.log.info(
-                    f"glib: UDP multicast heartbeat started for group {m.group} "
-                    f"port {m.port} interface {m.dev} (ttl={m.ttl} loop={int(bool(m.loop))})"
-                )
-            elif m.peer in self.local_addrs:
-                self.log.info(f"glib: ucast: {m.peer} is a local address; not sending to it")
-            else:
-                self.log.info(
-                    f"glib: ucast: started on port {m.port} interface {m.dev} to {m.peer}"
-                )
-        if self.config.hacf.ping_nodes:
-            names = ", ".join(p.name for p in self.config.hacf.ping_nodes)
-            self.log.info(f"glib: ping heartbeat started ({names}): takeover tie-breaker")
+        self.host = Host.read()
+        node = Node(
+            self.config,
+            decision.generation,
+            uuid,
+            local_addresses=self.host.addresses,
+            options=self.failover,
+        )
+        node.wall_offset = time.time() - asyncio.get_running_loop().time()
+        node.load_average = loadavg()
+        node.report_heartbeats = self.operations.metrics is not None
+        return node
 
     async def run(self) -> int:
-        loop = asyncio.get_running_loop()
+        sock = control.socket_path(self.paths.run_dir)
         try:
-            self.engine = self._prepare()
-        except statefiles.StateError as exc:
+            control.check_free(sock)
+            self.node = self._prepare()
+            self.links = await open_media(self.config.hacf.media, self.host, self._datagram)
+            log_media(self.config, self.host, self.log)
+            server = await control.serve(sock, self._control)
+        except (statefiles.StateError, control.ControlError, TransportError, OSError) as exc:
             self.log.log(Level.ERROR, f"{exc}; refusing to start")
+            self.exit_code = 1
             return 1
-        server: asyncio.AbstractServer | None = None
         try:
-            await self._open_media()
-            server = await control.serve(control.socket_path(self.paths.run_dir), self._control)
-        except (TransportError, control.ControlError, OSError) as exc:
-            self.log.log(Level.ERROR, f"{exc}; refusing to start")
-            self._close_links()
-            return 1
-        loop.add_signal_handler(signal.SIGTERM, self._sigterm)
-        loop.add_signal_handler(signal.SIGINT, self._sigterm)
-        loop.add_signal_handler(signal.SIGHUP, self._sighup)
-        try:
-            self._feed(Start(loop.time()))
+            await self.operations.open()
+            self._signals(install=True)
+            self._dispatch(self.node.start(asyncio.get_running_loop().time()))
+            self.operations.ready()
             await self.stop.wait()
             await self._shutdown()
         finally:
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                loop.remove_signal_handler(sig)
+            self._signals(install=False)
             if self.timer is not None:
                 self.timer.cancel()
             server.close()
             with contextlib.suppress(OSError):
-                control.socket_path(self.paths.run_dir).unlink()
-            if self.executor is not None:
-                await self.executor.close()
-            self._close_links()
+                sock.unlink()
+            await self.executor.close()
+            await self.operations.close()
+            close_links(self.links)
         return self.exit_code
 
-    def _close_links(self) -> None:
-        for link in self.links:
-            link.close()
-        self.links = []
+    def _signals(self, install: bool) -> None:
+        loop = asyncio.get_running_loop()
+        handlers: dict[int, Callable[[], object]] = {
+            signal.SIGTERM: self._sigterm,
+            signal.SIGINT: self._sigterm,
+            signal.SIGHUP: lambda: self.reload("SIGHUP"),
+        }
+        for sig, handler in handlers.items():
+            if install:
+                loop.add_signal_handler(sig, handler)
+            else:
+                loop.remove_signal_handler(sig)
 
     # -- signals and shutdown ------------------------------------------------------------
-
     def _sigterm(self) -> None:
         if not self.stop.is_set():
+            self.operations.stopping()
             self.log.info(f"Heartbeat shutdown in progress. ({os.getpid()})")
             self.stop.set()
 
-    def _sighup(self) -> None:
-        self.log.info("SIGHUP received: configuration reload is not supported; ignored")
-
     async def _shutdown(self) -> None:
+        assert self.node is not None
         loop = asyncio.get_running_loop()
-        if self.upper is not None:
-            self._upper_out(self.upper.begin_shutdown(loop.time()))
-            deadline = loop.time() + SHUTDOWN_WAIT_S
-            while not self.upper.shutdown_complete() and loop.time() < deadline:
-                await asyncio.sleep(0.05)
-        self._feed(Shutdown(loop.time()))
+        self._dispatch(self.node.begin_shutdown(loop.time()))
+        deadline = loop.time() + SHUTDOWN_WAIT_S
+        while not self.node.shutdown_complete() and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        self._dispatch(self.node.finish_shutdown(loop.time()))
         await asyncio.sleep(0.05)  # let the datagram transports flush shutdone
-        assert self.engine is not None
-        self.log.info(f"{self.engine.local} Heartbeat shutdown complete.")
+        self.log.info(f"{self.node.name} Heartbeat shutdown complete.")
 
-    # -- events in, actions out ---------------------------------------------------------
-
+    # -- inputs --------------------------------------------------------------------------
     def _datagram(self, data: bytes, link: str, source: str) -> None:
-        assert self.out is not None
+        assert self.node is not None
         now = asyncio.get_running_loop().time()
-        try:
-            message = self.out.auth.open(data)
-        except WireError as exc:
-            count = self.rejected[exc.reason] = self.rejected.get(exc.reason, 0) + 1
-            if count & (count - 1) == 0:  # log the 1st, 2nd, 4th, 8th... of each reason
-                self.log.log(
-                    Level.ERROR,
-                    f"Dropped datagram from {source} on {link}: {exc.reason} ({exc.detail})"
-                    + (f" [{count} so far]" if count > 1 else ""),
-                )
-            self._feed(PacketRejected(exc.reason, link, source, now))
-            return
-        self._feed(PacketReceived(message, link, source, now))
-
-    def _feed(self, event: Event) -> None:
-        assert self.engine is not None
-        self._dispatch(self.engine.handle(event), event_now(event))
-        self._arm()
-
-    def _dispatch(self, actions: Sequence[Action], now: float) -> None:
-        assert self.out is not None
-        for action in actions:
-            if isinstance(action, Send):
-                self._send(self.out.encode(action))
-            elif isinstance(action, Resend):
-                data = self.out.stored(action.seq)
-                if data is not None:
-                    self._send(data)
-            elif isinstance(action, Notice):
-                self.log.notice(action)
-            elif self.upper is not None:
-                self._upper_out(self.upper.cluster_event(action, now))
-
-    def _send(self, data: bytes) -> None:
-        for link in self.links:
-            link.send(data)
-
-    def _upper_out(self, outputs: Sequence[object]) -> None:
-        assert self.engine is not None
-        for item in outputs:
-            if isinstance(item, SendMessage):
-                self._dispatch(self.engine.handle(item), item.now)
-            elif isinstance(item, Notice):
-                self.log.notice(item)
-            elif self.executor is not None:
-                self.executor.execute(item, self._executor_result)
-            else:
-                self.log.log(Level.ERROR, f"no executor for upper-layer action {item!r}")
-        self._arm()
+        self._dispatch(self.node.datagram(data, link, source, now))
 
     def _executor_result(self, result: object) -> None:
-        if self.upper is not None:
-            self._upper_out(self.upper.feed(result, asyncio.get_running_loop().time()))
+        assert self.node is not None
+        self._dispatch(self.node.result(result))  # type: ignore[arg-type]
+        self.operations.groups(self.node.resources())
+        self.operations.status_changed()
 
     def _on_timer(self) -> None:
         self.timer = None
-        now = asyncio.get_running_loop().time()
-        assert self.engine is not None
-        self._dispatch(self.engine.handle(Tick(now)), now)
-        if self.upper is not None:
-            self._upper_out(self.upper.tick(now))
+        assert self.node is not None
+        self.node.load_average = loadavg()
+        self._dispatch(self.node.tick(asyncio.get_running_loop().time()))
+
+    # -- outputs -------------------------------------------------------------------------
+    def _dispatch(self, outputs: Sequence[object]) -> None:
+        changed = False
+        for item in outputs:
+            if isinstance(item, Transmit):
+                for link in self.links:
+                    link.send(item.data)
+            elif isinstance(item, Notice):
+                self.log.notice(item)
+            elif isinstance(item, Heard):
+                self.operations.heartbeat(item.node, item.seq, item.now)
+            elif isinstance(item, EXECUTOR_WORK):
+                self.executor.execute(item, self._executor_result)
+                changed = True
+            else:
+                changed = True
+        if changed:
+            self.operations.observe(outputs)
+            self.operations.status_changed()
         self._arm()
 
     def _arm(self) -> None:
-        assert self.engine is not None
-        times = [self.engine.next_deadline()]
-        if self.upper is not None:
-            times.append(self.upper.next_deadline())
-        due = min((t for t in times if t is not None), default=None)
+        assert self.node is not None
+        due = self.node.next_deadline()
         if self.timer is not None:
             if due is not None and abs(self.timer.when() - due) < 1e-6:
                 return
@@ -273,30 +221,85 @@ class Daemon:
         if due is not None:
             self.timer = asyncio.get_running_loop().call_at(due, self._on_timer)
 
-    # -- control socket --------------------------------------------------------------------
-
+    # -- control socket ------------------------------------------------------------------
     def status_document(self) -> JsonDict:
-        assert self.engine is not None
+        assert self.node is not None
         now = asyncio.get_running_loop().time()
-        resources = self.upper.status() if self.upper is not None else None
-        return snapshot_document(
-            self.engine.snapshot(now),
+        doc = snapshot_document(
+            self.node.snapshot(now),
             parameters=self.config.hacf.parameters,
             version=__version__,
             pid=os.getpid(),
-            resources=resources,
+            resources=self.node.resources(),
         )
+        dropped = doc.get("dropped")
+        doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
+        doc["pending_restart"] = list(self.pending_restart)
+        resources = doc.get("resources")
+        groups = resources.get("groups") if isinstance(resources, dict) else None
+        for group in groups if isinstance(groups, list) else []:
+            since = group.get("since") if isinstance(group, dict) else None
+            if isinstance(group, dict):
+                age = round(now - since, 3) if isinstance(since, int | float) else None
+                group["last_transition_s"] = age
+        return doc
 
     def _control(self, request: JsonDict) -> JsonDict:
+        assert self.node is not None
         cmd = request.get("cmd")
         if cmd == "status":
             return {"ok": True, "status": self.status_document()}
-        if self.upper is not None:
-            reply, outputs = self.upper.admin(request, asyncio.get_running_loop().time())
-            self._upper_out(outputs)
-            return reply
-        return {"ok": False, "error": f"unknown command {cmd!r}"}
+        if cmd == "reload":
+            return self.reload("ha-agents reload")
+        reply, outputs = self.node.admin(request, asyncio.get_running_loop().time())
+        self._dispatch(outputs)
+        return reply
 
+    # -- reload --------------------------------------------------------------------------
+    def reload(self, origin: str) -> JsonDict:
+        self.operations.notifier.reloading()
+        try:
+            self.log.reopen()  # logrotate: `postrotate systemctl reload ha-agents`
+            self.log.info(f"Reloading configuration from {self.ops.config_dir} ({origin})")
+            found = reloading.prepare(self.ops.config_dir, self.ops.node, self.config, self.log)
+            if isinstance(found, dict):
+                return found
+            return self._apply(found)
+        finally:
+            self.operations.notifier.ready(self.operations.last_status)
 
-def event_now(event: Event) -> float:
-    return event.now
+    def _apply(self, accepted: reloading.Accepted) -> JsonDict:
+        assert self.node is not None
+        new, plan = accepted.config, accepted.plan
+        loop = asyncio.get_running_loop()
+        self.config = self.operations.config = new
+        self.node.reload(new, loop.time(), authkeys=plan.authkeys)
+        if plan.media:
+            self.media_task = loop.create_task(self._swap_media(new))
+        changes, deferred = list(plan.changes), list(plan.deferred)
+        if plan.groups:
+            self.executor.reload_groups(new)
+            changes.append("haresources: resource lists used from each group's next transition")
+        self.pending_restart += [d for d in deferred if d not in self.pending_restart]
+        reply = reloading.report(accepted, changes, deferred, self.log)
+        self._arm()
+        self.operations.publish([OpsEvent("reload", new.local_node, reason=", ".join(changes))])
+        self.operations.status_changed()
+        return reply
+
+    async def _swap_media(self, new: ClusterConfig) -> None:
+        """Open the new media first, then close the old ones (the peer keeps hearing us:
+        the UDP sockets share their ports through SO_REUSEADDR)."""
+        self.host = Host.read()
+        try:
+            links = await open_media(new.hacf.media, self.host, self._datagram)
+        except (TransportError, OSError) as exc:
+            text = f"reload: cannot open the new media ({exc}); keeping the old"
+            self.log.log(Level.ERROR, text)
+            return
+        old, self.links = self.links, links
+        close_links(old)
+        if self.node is not None:
+            self.node.engine.set_links(tuple(dict.fromkeys(m.link_name for m in new.hacf.media)))
+        names = ", ".join(sorted({lk.link for lk in links}))
+        self.log.info(f"reload: media reopened ({names})")

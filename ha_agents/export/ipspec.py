@@ -1,6 +1,6 @@
 """The ``IP[/BITS[/NIC[:LABEL][/BROADCAST]]]`` argument of IPaddr, IPaddr2 and bare IPs.
 
-The field rules are those of Heartbeat's resource.d wrappers (spec resources.md §6): the
+The field rules are those of Heartbeat's resource.d wrappers (docs/heartbeat/resources.md §6): the
 first field is the address, the second the netmask, the third the interface unless it
 starts with a digit (then it is the broadcast address), the fourth the broadcast.
 """

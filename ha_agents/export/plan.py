@@ -5,7 +5,7 @@ Decisions (docs/migration.md explains them to users):
 * each haresources line -> a group; the home node -> ``location PREFER_SCORE`` on it;
 * ``auto_failback on`` -> resource-stickiness 0 (the group goes home);
   ``off`` -> INFINITY (it stays); ``legacy`` behaves like ``on`` in Heartbeat (the home node
-  asks for its group back, protocol.md §10), so it gets 0 too, with a note;
+  asks for its group back, docs/heartbeat/protocol.md §10), so it gets 0 too, with a note;
 * ping / ping_group nodes -> one cloned ``ocf:pacemaker:ping`` and, on every group,
   ``location ... rule -INFINITY: not_defined pingd or pingd lte 0``;
 * v1 clusters had no fencing, so ``stonith-enabled=false``, always with a loud warning.

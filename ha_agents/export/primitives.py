@@ -1,6 +1,6 @@
 """One haresources resource -> one Pacemaker primitive (or a diagnostic saying why not).
 
-Mapping (spec resources.md §6 for the wrapper arguments):
+Mapping (docs/heartbeat/resources.md §6 for the wrapper arguments):
 
 * ``IPaddr``, ``IPaddr2``, a bare IP -> ``ocf:heartbeat:IPaddr2`` (ip, cidr_netmask, nic,
   iflabel, broadcast).  IPaddr's alias-interface behaviour is not kept: IPaddr2 adds the

@@ -1,11 +1,12 @@
-"""Outputs of the failover resource manager (STYLE P4: every action carries a reason)."""
+"""Outputs of the failover resource manager (every action carries a reason)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ha_agents.failover.messages import OutMessage
-from ha_agents.membership.actions import Level as Level
+from ha_agents.notice import Level as Level
+from ha_agents.notice import Notice as Notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +48,6 @@ class Fence:
 
     node: str
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One log line in Heartbeat's wording."""
-
-    level: Level
-    text: str
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

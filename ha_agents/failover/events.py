@@ -1,5 +1,5 @@
 """Inputs of the failover resource manager.  Every event carries the monotonic ``now``
-(seconds); the manager never reads a clock (STYLE P2).
+(seconds); the manager never reads a clock.
 
 Cluster events come from the membership layer (``adapter.from_membership`` maps its
 actions), messages from peers, admin requests from the control socket, operation

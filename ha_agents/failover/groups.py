@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ha_agents.config.model import ResourceGroup
 from ha_agents.failover.actions import AcquireGroup, Action, Level, Notice, ReleaseGroup
 from ha_agents.failover.messages import Hold
+from ha_agents.notice import fields
 
 
 class GroupState(enum.Enum):
@@ -122,7 +123,7 @@ class GroupTable:
                         Level.ERROR,
                         f"Resource group {key} failed to start{_detail(detail)}: "
                         "stopping what was started.",
-                        f"event=group_start_failed group={key}",
+                        fields(f"event=group_start_failed group={key}"),
                     )
                 )
                 e.failed_start = True
@@ -139,7 +140,7 @@ class GroupTable:
                         Level.CRIT,
                         f"Resource group {key} failed to stop{_detail(detail)}: "
                         "it may still be running here.",
-                        f"event=group_stop_failed group={key}",
+                        fields(f"event=group_stop_failed group={key}"),
                     )
                 )
                 e.state, e.since = GroupState.FAILED, now

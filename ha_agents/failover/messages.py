@@ -2,7 +2,7 @@
 
 Typed views of Heartbeat 3.0.6's ``starting``, ``resource``, ``ask_resources``,
 ``hb_takeover``, ``ip-request``, ``ip-request-resp``, ``stonith`` and ``shutdone``
-messages (protocol.md §2-6, examples.md).  ``body()`` gives the fields in Heartbeat's
+messages (docs/heartbeat/protocol.md §2-6).  ``body()`` gives the fields in Heartbeat's
 wire order (the membership engine appends ``destuuid`` and the envelope);
 ``parse(msgtype, message)`` reads a received one.  Pure: no I/O.
 """

@@ -5,14 +5,23 @@ The rule, identical on every node so both reach the same verdict from the same f
 1. the group's home node (first word of its haresources line) keeps it if it holds it;
 2. otherwise the holder whose name sorts first (case-insensitive) keeps it.
 
-Every other holder releases it at once; the keeper re-sends gratuitous ARP.  A node that
-finds it was frozen for longer than deadtime releases before it rejoins (manager.py), so
-a resumed node never contests a group its peer took over while it was stopped.
+Every other holder releases it at once; the keeper re-sends gratuitous ARP
+(``SplitBrain``).  A node that finds it was frozen for longer than deadtime releases
+before it rejoins (``FreezeGuard``), so a resumed node never contests a group its peer
+took over while it was stopped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from ha_agents.failover.actions import Action, Level, Notice, Reannounce
+from ha_agents.failover.groups import same_node
+from ha_agents.failover.lifecycle import Lifecycle
+from ha_agents.failover.messages import Hold
+from ha_agents.failover.phases import Phase, Step
+from ha_agents.failover.state import ManagerState
+from ha_agents.notice import fields
 
 
 def keeper(home: str, holders: Iterable[str]) -> str:
@@ -23,3 +32,114 @@ def keeper(home: str, holders: Iterable[str]) -> str:
         if n.lower() == home.lower():
             return n
     return min(names, key=str.lower)
+
+
+class SplitBrain:
+    """Two nodes hold the same group (a partition healed): the keeper rule decides, the
+    loser releases, the keeper re-announces its addresses."""
+
+    def __init__(self, state: ManagerState) -> None:
+        self.s = state
+
+    def resolve(self, src: str, hold: Hold, now: float) -> list[Action]:
+        s = self.s
+        claimed = set(s.groups.of(src, hold))
+        actions: list[Action] = []
+        for key in sorted(s.contested):
+            if key not in claimed:  # the loser let go: point clients at us again
+                s.contested.discard(key)
+                actions.append(Reannounce(key, f"{src} released {key} after split brain"))
+        if s.standby is not None and same_node(s.standby.peer, src):
+            return actions
+        both = [k for k in s.groups.held() if k in claimed]
+        if not both:
+            return actions
+        ours = [k for k in both if same_node(s.groups.home(k), s.me)]
+        if ours:
+            actions.append(Notice(Level.ERROR, "Both machines own our resources!"))
+        if len(ours) < len(both):
+            actions.append(Notice(Level.ERROR, "Both machines own foreign resources!"))
+        give = [k for k in both if not same_node(keeper(s.groups.home(k), [s.me, src]), s.me)]
+        actions += self._verdicts(src, both, give)
+        if give:
+            actions += s.groups.want(give, False, "lost split brain", now)
+            s.recompute_flags()
+            s.after(s.announce_step("split-brain"))
+        elif both:
+            # Tell the peer what we hold: after an asymmetric failure (only the peer
+            # declared us dead) it has no other reason to hear our announcement, and the
+            # keeper rule can only make it release once it does.
+            actions += s.announce("split-brain", stable=True, full=True)
+        return actions
+
+    def _verdicts(self, src: str, both: list[str], give: list[str]) -> list[Action]:
+        s = self.s
+        actions: list[Action] = []
+        for key in both:
+            win = keeper(s.groups.home(key), [s.me, src])
+            if key in give:
+                text = f"Split brain on {key}: {win} keeps it; releasing it here."
+                tag = fields(f"event=split_brain group={key} keeper={win}")
+                actions.append(Notice(Level.CRIT, text, tag))
+                continue
+            s.contested.add(key)
+            text = f"Split brain on {key}: keeping it here ({s.me}); {src} must release."
+            tag = fields(f"event=split_brain group={key} keeper={s.me}")
+            actions.append(Notice(Level.CRIT, text, tag))
+            actions.append(Reannounce(key, "split brain resolved in our favour"))
+        return actions
+
+
+class FreezeGuard:
+    """This process was stopped (SIGSTOP, a paused VM) for longer than deadtime: a peer
+    may have taken over meanwhile, so give everything up before rejoining, and re-check
+    the peers' deaths seen in the first deadtime after resuming (our view was stale)."""
+
+    def __init__(self, state: ManagerState, lifecycle: Lifecycle) -> None:
+        self.s = state
+        self.lifecycle = lifecycle
+
+    def check(self, now: float) -> list[Action]:
+        s = self.s
+        last = s.last_now
+        if last is None or now - last <= s.deadtime:
+            return []
+        if s.phase not in (Phase.STABLE, Phase.STARTING) or not s.peers:
+            return []
+        gap_ms = int((now - last) * 1000)
+        if not any(s.alive.get(p) for p in s.peers):
+            return [Notice(Level.WARN, f"Resumed after {gap_ms} ms; no live peer, keeping ours.")]
+        text = (
+            f"This node was frozen for {gap_ms} ms (> deadtime): giving up all resources "
+            "before rejoining."
+        )
+        actions: list[Action] = [Notice(Level.CRIT, text, fields(f"event=frozen gap_ms={gap_ms}"))]
+        s.standby = None
+        s.pending.clear()
+        s.fencing.clear()
+        s.ip_wait.clear()
+        s.hold_local = s.hold_foreign = False
+        s.peer_hold.clear()
+        s.frozen_grace = now + s.deadtime
+        actions += s.groups.want(s.groups.names(), False, "resumed after a freeze", now)
+        s.enter(Step.FROZEN)
+
+        def rejoin(n: float) -> list[Action]:
+            if s.active_peer() is None:
+                s.rejoin_pending = True  # join when the peer is heard again
+                return []
+            return self.lifecycle.join(n, "rejoining after a freeze")
+
+        s.after(rejoin)
+        return actions
+
+    def grace_over(self, now: float) -> list[Action]:
+        s = self.s
+        if s.frozen_grace is None or now < s.frozen_grace:
+            return []
+        s.frozen_grace = None
+        actions: list[Action] = []
+        for node in sorted(s.dead_after_freeze):  # still not heard since
+            actions += self.lifecycle.peer_dead(node, False, now, recheck=True)
+        s.dead_after_freeze.clear()
+        return actions

@@ -1,4 +1,4 @@
-"""Outputs of the membership engine (STYLE P4: every action carries a reason).
+"""Outputs of the membership engine (every action carries a reason).
 
 Two kinds:
 
@@ -12,21 +12,12 @@ Two kinds:
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
 from ha_agents.membership.events import BodyField, InMessage
 from ha_agents.membership.states import LinkStatus, NodeStatus
-
-
-class Level(enum.Enum):
-    """Heartbeat's log levels, spelled as its log lines spell them."""
-
-    DEBUG = "debug"
-    INFO = "info"
-    WARN = "WARN"
-    ERROR = "ERROR"
-    CRIT = "CRIT"
+from ha_agents.notice import Level as Level
+from ha_agents.notice import Notice as Notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,19 +43,6 @@ class Resend:
 
     seq: int
     reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One log line: ``text`` is Heartbeat's wording; ``fields`` a stable key=value suffix."""
-
-    level: Level
-    text: str
-    fields: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def reason(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 
 from ha_agents.config.model import ClusterConfig
 from ha_agents.membership import notices
-from ha_agents.membership.actions import Action, Level, Send
+from ha_agents.membership.actions import Action, Send
 from ha_agents.membership.events import BodyField
 from ha_agents.membership.peers import Peer, RexmitRequest
 from ha_agents.membership.states import NodeStatus
+from ha_agents.notice import Level
 
 #: Types membership consumes itself; every other type goes up as an Upcall.
 OWN_TYPES = frozenset({"status", "NS_ackmsg", "NS_rexmit", "reqnodes", "repnodes", "shutdone"})
@@ -114,7 +115,8 @@ class EngineCore:
         return peer.uuid if peer is not None else None
 
     def _addressed(self, msgtype: str, dest: str, extra: tuple[BodyField, ...]) -> Send:
-        """An unsequenced NS_* message addressed to ``dest`` (field order of wire.md §4)."""
+        """An unsequenced NS_* message addressed to ``dest`` (field order: docs/heartbeat/wire.md
+        §4)."""
         body: tuple[BodyField, ...] = (("t", msgtype), ("dest", dest), *extra)
         return Send(self._with_destuuid(body), None, f"{msgtype} to {dest}")
 

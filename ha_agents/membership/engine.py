@@ -1,7 +1,8 @@
 """The membership engine: Heartbeat 3.0.6's heartbeat/membership semantics, sans I/O.
 
 ``Engine.handle(event) -> list[Action]``; ``Engine.next_deadline()`` tells the daemon when
-to send the next ``Tick``.  What it implements (spec: protocol.md, wire.md §4-6):
+to send the next ``Tick``.  What it implements (docs/heartbeat/protocol.md,
+docs/heartbeat/wire.md §4-6):
 
 * keepalive: ``status`` every keepalive (drift-free: the next one is due one keepalive
   after the previous *due* time), plus at once on every local status change

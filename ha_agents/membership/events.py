@@ -1,5 +1,5 @@
 """Inputs of the membership engine.  Every event carries the monotonic time ``now``
-(seconds, float) — the engine never reads a clock (STYLE P2)."""
+(seconds, float) — the engine never reads a clock."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""Every log line membership emits, in Heartbeat 3.0.6's wording (protocol.md, tools.md),
-with a stable ``event=... node=...`` suffix.  Pure."""
+"""Every log line membership emits, in Heartbeat 3.0.6's wording (docs/heartbeat/protocol.md,
+docs/heartbeat/tools.md), with a stable ``event=... node=...`` suffix.  Pure."""
 
 from __future__ import annotations
 
-from ha_agents.membership.actions import Level, Notice
+from ha_agents.notice import Level, Notice
 
 
 def _n(level: Level, text: str, event: str, node: str | None = None, **kw: str) -> Notice:

@@ -1,6 +1,6 @@
 """Per-peer bookkeeping: generation and sequence tracking, gaps, links, last heard.
 
-``SeqTracker.accept(hg, seq)`` is the receive rule of Heartbeat (wire.md §5): a lower
+``SeqTracker.accept(hg, seq)`` is the receive rule of Heartbeat (docs/heartbeat/wire.md §5): a lower
 generation is a replay, a higher one a restart, an (hg, seq) already seen a duplicate;
 a seq beyond the next expected one opens a gap that retransmission requests try to fill.
 """

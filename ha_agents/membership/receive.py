@@ -6,7 +6,6 @@ from __future__ import annotations
 from ha_agents.membership import notices
 from ha_agents.membership.actions import (
     Action,
-    Level,
     LinkStateChanged,
     NodeReturned,
     NodeStatusChanged,
@@ -35,6 +34,7 @@ from ha_agents.membership.states import (
     PeerState,
     peer_transition,
 )
+from ha_agents.notice import Level
 
 
 class Receiving(EngineCore):
@@ -148,8 +148,8 @@ class Receiving(EngineCore):
     def _foreign_source(self, peer: Peer, ev: PacketReceived) -> bool:
         """A message naming a peer that is alive and heard on this link from another
         address within its deadtime: a spoof (Heartbeat binds no name to an address,
-        wire.md §8).  A new address is accepted once the old one has been silent for the
-        peer's deadtime (a re-addressed or restarted node rejoins then)."""
+        docs/heartbeat/wire.md §8).  A new address is accepted once the old one has been
+        silent for the peer's deadtime (a re-addressed or restarted node rejoins then)."""
         rec = peer.links.get(ev.link)
         return (
             rec is not None

@@ -1,4 +1,4 @@
-"""Membership states and the one table of legal transitions (STYLE P3).
+"""Membership states and the one table of legal transitions.
 
 Stdlib only.  ``NodeStatus`` is the word cl_status prints for a node; ``PeerState`` is
 the engine's liveness verdict for a peer; ``LinkStatus`` the per-link verdict.

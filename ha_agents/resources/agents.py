@@ -1,7 +1,7 @@
 """Resolve a haresources resource to a calling convention and a script.
 
 Pure apart from the :class:`Finder` port (file checks), so resolution is testable with a
-fake file system.  Rules (spec resources.md §2, §6):
+fake file system.  Rules (docs/heartbeat/resources.md §2, §6):
 
 * ``ocf:PROVIDER:AGENT::NAME=VALUE...`` → OCF agent ``OCF_ROOT/resource.d/PROVIDER/AGENT``
   with ``OCF_RESKEY_NAME=VALUE`` (syntax: :mod:`ha_agents.resources.ocf`).

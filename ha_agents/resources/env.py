@@ -1,4 +1,4 @@
-"""The environment Heartbeat 3.0.6 gives resource scripts (spec resources.md §4).
+"""The environment Heartbeat 3.0.6 gives resource scripts (docs/heartbeat/resources.md §4).
 
 Pure: the caller passes the base environment (the daemon's own) and the config values.
 """

@@ -1,4 +1,4 @@
-"""Group semantics of Heartbeat v1 (spec resources.md §3), driven through a ScriptRunner.
+"""Group semantics of Heartbeat v1 (docs/heartbeat/resources.md §3), through a ScriptRunner.
 
 * acquire: for each resource left to right, ``status``; skip it when running, else
   ``start``.  A failed start stops what this acquire started plus the failed resource
@@ -7,8 +7,9 @@
   seconds up to ``stop_retry_max`` more times (``HA_STOPRETRYMAX``, default 10; 0 or less:
   for ever, as Heartbeat), then ``status`` decides:
   - still running → CRIT.  Heartbeat reboots the machine here.  ha_agents does that only
-    when a ``reboot`` callable is given (opt-in); otherwise it logs loudly that a reboot
-    would be required and leaves the resource (and the group) FAILED.
+    when a ``reboot`` callable is given (failover.cf ``stop_failure reboot``); otherwise it
+    logs loudly that a reboot would be required and leaves the resource (and the group)
+    FAILED.
   - not running → "probably not LSB-compliant" warning and the release continues.
 
 Pure apart from the injected ports (runner, sleep, reboot): no clock, no subprocess here.
@@ -235,7 +236,8 @@ class _Call:
                 failed, reboot = agent.spec, True
                 if self.g.reboot is not None:
                     self._log(
-                        "critical", "Killing the cluster manager and rebooting (opt-in escalation)"
+                        "critical",
+                        "Killing the cluster manager and rebooting (stop_failure reboot)",
                     )
                     await self.g.reboot()
                     break
@@ -271,8 +273,8 @@ class _Call:
         if self.g.reboot is None:
             self._log(
                 "critical",
-                f"REBOOT ESCALATION IS DISABLED (opt-in): {agent.spec} is still running after "
-                f"{attempts + 1} stop attempts; it is left in FAILED state and must be fixed "
-                "by hand before this group can run anywhere else",
+                f"No reboot (failover.cf: stop_failure keep): {agent.spec} is still running "
+                f"after {attempts + 1} stop attempts; it is left in FAILED state and must be "
+                "fixed by hand before this group can run anywhere else",
             )
         return "still-running"

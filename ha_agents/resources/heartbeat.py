@@ -1,6 +1,6 @@
 """Heartbeat-class resource scripts (``/etc/ha.d/resource.d/NAME``): argv and meaning.
 
-Facts (spec resources.md §2, §3):
+Facts (docs/heartbeat/resources.md §2, §3):
 
 * ``NAME::a::b`` is called as ``NAME a b OPERATION``: arguments first, operation last.
   ResourceManager passes the arguments through an unquoted shell variable, so an argument

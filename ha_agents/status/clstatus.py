@@ -1,5 +1,5 @@
 """cl_status's questions answered from a status document, with cl_status's exact output
-words and exit codes (spec/tools.md §1).  Pure: ``answer(argv, doc)`` -> Reply.
+words and exit codes (docs/heartbeat/tools.md §1).  Pure: ``answer(argv, doc)`` -> Reply.
 
 ``doc`` is None when no daemon answers (not running).  ``numnodes`` is an ha_agents
 addition (cl_status 3.0.6 rejects it as an invalid sub-command).
@@ -177,7 +177,7 @@ def _hblinkstatus(args: list[str], doc: JsonDict) -> Reply:
     for lk in _links(node):
         if lk["name"] == args[1]:
             # Heartbeat 3.0.6 exits 1 for a dead link (tests/ops/test_compat_mixed.py
-            # asks the real one; spec/tools.md's table says 0, which is wrong).
+            # asks the real one; docs/heartbeat/tools.md's table says 0, which is wrong).
             return Reply(f"{lk['status']}\n", "", 1 if lk["status"] == "dead" else 0)
     return bad
 

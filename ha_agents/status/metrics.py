@@ -35,7 +35,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from ha_agents.ops.counters import FORGED, NOT_DROPS, REPLAYED
+from ha_agents.status.counters import FORGED, NOT_DROPS, REPLAYED
 
 JsonDict = dict[str, object]
 DocProvider = Callable[[], JsonDict]

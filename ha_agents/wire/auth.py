@@ -1,4 +1,4 @@
-"""Signing and strict verification of Heartbeat datagrams (wire.md §3).
+"""Signing and strict verification of Heartbeat datagrams (docs/heartbeat/wire.md §3).
 
 Heartbeat signs every datagram twice with the ``auth N`` key of authkeys: an inner
 ``auth=<N> <hex>`` field over the classic text of the other fields, then a trailer
@@ -42,13 +42,13 @@ from ha_agents.wire.codec import (
     Field,
     Message,
     Trailer,
-    classic_before_auth,
     classic_text,
     decode,
     encode_netstring,
     netstring,
     parse_auth_value,
 )
+from ha_agents.wire.encode import classic_before_auth
 from ha_agents.wire.errors import WireError
 
 __all__ = [

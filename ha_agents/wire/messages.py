@@ -1,6 +1,6 @@
 """Typed v1 messages: constructors in Heartbeat's exact field order, and parsers.
 
-Every message is a *body* (the originator's own fields, wire.md §4 "Field order as
+Every message is a *body* (the originator's own fields, docs/heartbeat/wire.md §4 "Field order as
 emitted") followed by the *envelope* the daemon appends when sending:
 ``[dest] [destuuid] src srcuuid [seq] hg ts [ld] ttl``.  ``auth`` is added by
 :func:`ha_agents.wire.auth.sign`.

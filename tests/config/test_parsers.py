@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ha_agents.config.authkeys import parse_authkeys
-from ha_agents.config.crosscheck import check_hacf, check_host
+from ha_agents.config.crosscheck import check_host
 from ha_agents.config.diagnostics import Severity
 from ha_agents.config.hacf import parse_hacf
+from ha_agents.config.hacf_rules import check_hacf
 from ha_agents.config.haresources import parse_haresources, parse_resource
 from ha_agents.config.host import StaticHost
 from ha_agents.config.lines import hacf_lines, haresources_lines

@@ -94,3 +94,5 @@ def test_cli_peer_mismatch_exits_1(tmp_path: Path) -> None:
     )
     assert diff.returncode == 1
     assert f"{a}/authkeys:" in diff.stdout and "HP501" in diff.stdout
+    assert "both sign with key 1 (sha1) but the secrets differ" in diff.stdout
+    assert "would start each node, but the two would not form one cluster" in diff.stderr

@@ -10,8 +10,6 @@ import pytest
 
 from ha_agents.cli import main
 
-pytest.importorskip("ha_agents.config.load", reason="config loader not merged yet")
-
 DATA = Path(__file__).resolve().parent / "data"
 
 

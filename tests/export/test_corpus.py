@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ha_agents.cli import main
+from ha_agents.config import load
 from tests.config.corpus import groundtruth_module
 
 from .verify import (
@@ -26,8 +27,6 @@ from .verify import (
     needs_crm_verify,
     needs_keepalived,
 )
-
-load = pytest.importorskip("ha_agents.config.load", reason="config loader not merged yet")
 
 TESTS = Path(__file__).resolve().parents[1]
 

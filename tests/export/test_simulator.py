@@ -85,7 +85,9 @@ def test_linkdown_both_sides_declare_death_and_take_over() -> None:
     (outage,) = p.outages
     assert outage.key == G1 and outage.up_on == "node2"
     assert outage.up_at == pytest.approx(DEADTIME - KEEPALIVE / 2 + 3 * D, abs=EPS)
-    assert p.split_brain == (G2,)  # the cut-off node also starts node2's group
+    # Both nodes hold both groups: the cut-off node keeps its own and starts node2's,
+    # node2 takes node1's (clients reach only node2).
+    assert p.split_brain == (G1, G2)
 
 
 def test_stop_releases_right_to_left_and_peer_takes_over_at_once() -> None:

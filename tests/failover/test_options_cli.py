@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ha_agents.cli import main
-from ha_agents.failover.options import FailoverOptions, parse_options
+from ha_agents.config.failovercf import FailoverOptions, parse_options
 
 
 def test_options_file_sets_fencing() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Send, WatchPing
 from ha_agents.failover.manager import LEGACY_REFUSAL
 from ha_agents.failover.messages import AskInfo, AskResources, Hold, Starting
-from ha_agents.failover.options import FailoverOptions
-from tests.failover.sim import Cluster, make_config
+from ha_agents.node.cluster import VirtualCluster as Cluster
+from tests.failover.builders import make_config
 
 G1 = "IPaddr::192.0.2.50"
 G2 = "IPaddr::192.0.2.51"
@@ -29,6 +30,7 @@ def pair(af: AutoFailback = AutoFailback.ON, groups=TWO, options=None, **kw) -> 
     c.start("node2")
     c.run_until(1.0)
     assert c.owners(G1) == ["node1"]
+    c.run_until(6.0)  # a node announces deadtime + 2 s in dt= for its first 5 s
     return c
 
 
@@ -42,7 +44,7 @@ def pair(af: AutoFailback = AutoFailback.ON, groups=TWO, options=None, **kw) -> 
 )
 def test_standby_moves_the_named_resources_to_the_peer(which: Hold, g1, g2) -> None:  # type: ignore[no-untyped-def]
     c = pair(AutoFailback.OFF)
-    c.admin("node1", ev.Standby(which, c.now))
+    c.admin("node1", {"cmd": "standby", "which": which.value})
     c.run_for(0.5)
     assert c.owners(G1) == g1 and c.owners(G2) == g2
     assert c.overlaps == []
@@ -52,7 +54,7 @@ def test_standby_moves_the_named_resources_to_the_peer(which: Hold, g1, g2) -> N
 def test_standby_all_log_and_wire_sequence_as_heartbeat() -> None:
     c = pair(AutoFailback.OFF)
     t0 = c.now
-    c.admin("node1", ev.Standby(Hold.ALL, c.now))
+    c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
     t = c.run_until_true(lambda: c.owners(G1) == ["node2"], 1.0, step=0.005)
     assert t - t0 < 0.5  # switchover well under half a second
     n1 = c.notices("node1")
@@ -69,8 +71,8 @@ def test_standby_all_log_and_wire_sequence_as_heartbeat() -> None:
     n2 = c.notices("node2")
     assert "standby: acquire [all] resources from node1" in n2
     assert "Standby resource acquisition done [all]." in n2
-    asks1 = [m for _, m in c.nodes["node1"].sent if isinstance(m, AskResources)]
-    asks2 = [m for _, m in c.nodes["node2"].sent if isinstance(m, AskResources)]
+    asks1 = [m for _, m in c.members["node1"].sent if isinstance(m, AskResources)]
+    asks2 = [m for _, m in c.members["node2"].sent if isinstance(m, AskResources)]
     assert asks1 == [AskResources(Hold.ALL, AskInfo.ME), AskResources(Hold.ALL, AskInfo.DONE)]
     assert asks2 == [AskResources(Hold.ALL, AskInfo.OTHER), AskResources(Hold.ALL, AskInfo.DONE)]
     assert c.manager("node1").rscstatus() == "none"
@@ -87,10 +89,10 @@ def test_standby_all_log_and_wire_sequence_as_heartbeat() -> None:
 )
 def test_takeover_asks_the_peer_to_go_standby_with_the_complement(which: Hold, g1, g2) -> None:  # type: ignore[no-untyped-def]
     c = pair(AutoFailback.OFF)
-    c.admin("node1", ev.Standby(Hold.ALL, c.now))
+    c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
     c.run_for(0.5)
     assert c.owners(G1) == ["node2"] and c.owners(G2) == ["node2"]
-    c.admin("node1", ev.Takeover(which, c.now))
+    c.admin("node1", {"cmd": "takeover", "which": which.value})
     c.run_for(0.5)
     assert c.owners(G1) == g1 and c.owners(G2) == g2
     assert f"node2 wants to go standby [{which.complement().value}]" in c.notices("node1")
@@ -98,8 +100,8 @@ def test_takeover_asks_the_peer_to_go_standby_with_the_complement(which: Hold, g
 
 def test_legacy_refuses_standby_and_takeover() -> None:
     c = pair(AutoFailback.LEGACY)
-    c.admin("node1", ev.Standby(Hold.ALL, c.now))
-    c.admin("node1", ev.Takeover(Hold.ALL, c.now))
+    c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
+    c.admin("node1", {"cmd": "takeover", "which": Hold.ALL.value})
     c.run_for(0.5)
     assert c.owners(G1) == ["node1"] and c.owners(G2) == ["node2"]
     assert LEGACY_REFUSAL in c.notices("node1")
@@ -110,7 +112,7 @@ def test_standby_without_a_live_peer_is_refused() -> None:
     c = pair()
     c.power_off("node2")
     c.run_for(1.0)
-    c.admin("node1", ev.Standby(Hold.ALL, c.now))
+    c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
     c.run_for(0.5)
     assert c.owners(G1) == ["node1"]
     assert "Standby [all] refused: no active peer." in c.notices("node1")
@@ -153,7 +155,7 @@ def test_one_way_loss_split_brain_heals_although_only_one_side_saw_a_death() -> 
 
 def test_split_brain_with_the_home_node_not_holding_keeps_the_first_name() -> None:
     c = pair(AutoFailback.OFF, groups=(("node1", G1),))
-    c.admin("node1", ev.Standby(Hold.ALL, c.now))
+    c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
     c.run_for(0.5)
     assert c.owners(G1) == ["node2"]
     c.partition("node1", "node2")
@@ -170,18 +172,18 @@ def test_frozen_owner_releases_before_announcing_then_fails_back() -> None:
     t_freeze = c.now
     c.run_for(1.5)  # three deadtimes
     assert c.owners(G1) == ["node1", "node2"]  # the frozen node cannot stop anything
-    sent_before = len(c.nodes["node1"].sent)
+    sent_before = len(c.members["node1"].sent)
     c.thaw("node1")
     t_thaw = c.now
     c.run_until_true(lambda: c.owners(G1) == ["node2"], 0.2, step=0.002)
     released_at = c.now
-    first_after = [t for t, _ in c.nodes["node1"].sent[sent_before:]]
+    first_after = [t for t, _ in c.members["node1"].sent[sent_before:]]
     assert not first_after or min(first_after) >= released_at - 0.002
     assert any("was frozen for" in n for n in c.notices("node1"))
     assert t_thaw - t_freeze == pytest.approx(1.5)
     # auto_failback on: the home node gets it back through the normal hand-back
     c.run_until_true(lambda: c.owners(G1) == ["node1"], 2.0)
-    assert next(m for _, m in c.nodes["node1"].sent[sent_before:]) == Starting()
+    assert next(m for _, m in c.members["node1"].sent[sent_before:]) == Starting()
     overlaps_after = [o for o in c.overlaps if o[0] > t_thaw]
     assert overlaps_after == []
 
@@ -199,20 +201,20 @@ def test_frozen_node_without_live_peer_keeps_its_resources() -> None:
 
 def test_node_without_ping_does_not_take_over_until_ping_returns() -> None:
     c = pair(AutoFailback.ON, groups=(("node1", G1),), ping=True)
-    c.admin("node2", ev.PingStatus(False, c.now))
+    c.result("node2", ev.PingStatus(False, c.now))
     c.power_off("node1")
     c.run_for(1.5)
     assert c.owners(G1) == []
     assert "Not taking over resources from node1: ping nodes unreachable." in c.notices("node2")
-    assert isinstance(c.nodes["node2"].log[0][1], WatchPing)  # monitoring asked at once
-    c.admin("node2", ev.PingStatus(True, c.now))
+    assert isinstance(c.members["node2"].work[0][1], WatchPing)  # monitoring asked at once
+    c.result("node2", ev.PingStatus(True, c.now))
     c.run_for(0.2)
     assert c.owners(G1) == ["node2"]
 
 
 def test_owner_losing_ping_gives_resources_to_the_peer() -> None:
     c = pair(AutoFailback.OFF, groups=(("node1", G1),), ping=True)
-    c.admin("node1", ev.PingStatus(False, c.now))
+    c.result("node1", ev.PingStatus(False, c.now))
     c.run_for(0.5)
     assert c.owners(G1) == ["node2"]
     assert c.overlaps == []
@@ -220,8 +222,8 @@ def test_owner_losing_ping_gives_resources_to_the_peer() -> None:
 
 def test_peer_without_ping_refuses_to_take_resources() -> None:
     c = pair(AutoFailback.OFF, groups=(("node1", G1),), ping=True)
-    c.admin("node2", ev.PingStatus(False, c.now))
-    c.admin("node1", ev.PingStatus(False, c.now))
+    c.result("node2", ev.PingStatus(False, c.now))
+    c.result("node1", ev.PingStatus(False, c.now))
     c.run_for(3.0)
     assert c.owners(G1) == ["node1"]
     assert "Not accepting resources: ping nodes unreachable." in c.notices("node2")
@@ -239,7 +241,8 @@ def test_fencing_runs_before_takeover_and_prevents_split_brain() -> None:
     assert c.overlaps == []
     assert len(c.owners(G1)) == 1
     survivor = c.owners(G1)[0]
-    assert c.nodes[survivor].up and not c.nodes[{"node1": "node2", "node2": "node1"}[survivor]].up
+    other = {"node1": "node2", "node2": "node1"}[survivor]
+    assert c.members[survivor].node is not None and c.members[other].node is None
 
 
 def test_failed_fencing_blocks_takeover_and_retries() -> None:
@@ -263,7 +266,7 @@ def test_stale_death_verdict_after_a_freeze_is_rechecked_then_acted_on() -> None
     from ha_agents.failover.actions import AcquireGroup, ReleaseGroup
     from ha_agents.failover.manager import ResourceManager
     from ha_agents.failover.messages import Resource
-    from tests.failover.sim import make_config
+    from tests.failover.builders import make_config
 
     m = ResourceManager(make_config("node1", groups=(("node1", G1),)))
     assert m.handle(ev.CommUp((), 0.0)) == [Send(Starting(), "comm up with a peer")]

@@ -14,7 +14,8 @@ from ha_agents.failover.messages import (
     Stonith,
     StonithResult,
 )
-from tests.failover.sim import Cluster, make_config
+from ha_agents.node.cluster import VirtualCluster as Cluster
+from tests.failover.builders import make_config
 
 G1 = "IPaddr::192.0.2.50"
 G2 = "IPaddr::192.0.2.51"
@@ -34,7 +35,7 @@ def test_startup_alone_waits_initdead_then_takes_everything() -> None:
     assert c.owners(G1) == [] and c.owners(G2) == []
     c.run_until(1.2)
     assert c.owners(G1) == ["node1"] and c.owners(G2) == ["node1"]
-    sent = [m for _, m in c.nodes["node1"].sent]
+    sent = [m for _, m in c.members["node1"].sent]
     assert sent == [
         Starting(),
         Stonith("node2", StonithResult.NOT_CONFIGURED),
@@ -91,10 +92,11 @@ def test_join_with_auto_failback_off_leaves_groups_where_they_are() -> None:
 def test_join_with_legacy_uses_ip_request() -> None:
     c = _alone_then_join(AutoFailback.LEGACY)
     assert c.owners(G1) == ["node1"] and c.owners(G2) == ["node2"]
-    assert (c.nodes["node2"].sent[0][1]) == IpRequest(G2)
-    assert IpRequestResp("node2", G2, weown=True) in [m for _, m in c.nodes["node1"].sent]
+    asked = [m for _, m in c.members["node2"].sent if isinstance(m, IpRequest)]
+    assert asked == [IpRequest(G2)]
+    assert IpRequestResp("node2", G2, weown=True) in [m for _, m in c.members["node1"].sent]
     assert "received ip-request-resp IPaddr::192.0.2.51 OK yes" in c.notices("node2")
-    sent1 = [m for _, m in c.nodes["node1"].sent]
+    sent1 = [m for _, m in c.members["node1"].sent]
     assert not any(isinstance(m, (Starting, Resource)) for m in sent1)
     assert c.overlaps == []
 
@@ -105,6 +107,7 @@ def _running_pair(af: AutoFailback) -> Cluster:
     c.start("node2")
     c.run_until(1.0)
     assert c.owners(G1) == ["node1"]
+    c.run_until(6.0)  # a node announces deadtime + 2 s in dt= for its first 5 s
     return c
 
 
@@ -162,7 +165,7 @@ def test_orderly_shutdown_hands_over_at_once_without_overlap() -> None:
     assert "All HA resources relinquished." in c.notices("node1")
     c.run_for(1.0)  # deadtime later confirms the death without fencing
     assert "Dead node node1 gave up resources." in c.notices("node2")
-    assert Stonith("node1", StonithResult.UNNEEDED) in [m for _, m in c.nodes["node2"].sent]
+    assert Stonith("node1", StonithResult.UNNEEDED) in [m for _, m in c.members["node2"].sent]
     assert c.owners(G1) == ["node2"]
 
 
@@ -190,5 +193,5 @@ def test_tick_only_events_do_nothing_before_comm_up() -> None:
     c = cluster()
     c.start("node1")
     c.run_until(0.5)
-    assert c.nodes["node1"].sent == []
+    assert c.members["node1"].sent == []
     assert c.manager("node1").handle(ev.Tick(0.6)) == []

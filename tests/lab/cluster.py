@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ha_agents.config.failovercf import FILENAME
 from ha_agents.config.model import (
     AuthKey,
     AuthKeys,
@@ -31,7 +32,6 @@ from ha_agents.config.model import (
     ResourceGroup,
     ResourceSpec,
 )
-from ha_agents.failover.options import FILENAME
 from tests.lab import procs
 from tests.lab.command import ha_agents
 from tests.lab.netns import Host, Lab

@@ -6,7 +6,7 @@ import os
 import socket
 from pathlib import Path
 
-from ha_agents.ops.sdnotify import Notifier, watchdog_from_env
+from ha_agents.daemon.sdnotify import Notifier, watchdog_from_env
 
 
 def _listener(path: str) -> socket.socket:

@@ -15,16 +15,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ha_agents.config.load import load_config
 from ha_agents.config.model import ClusterConfig
+from ha_agents.config.reloadplan import plan_reload
+from ha_agents.daemon.hooks import HookRunner, hook_files
 from ha_agents.daemon.logsetup import HbLog
+from ha_agents.daemon.metricsserver import AddressError, parse_address
 from ha_agents.membership import actions as ma
 from ha_agents.membership.states import LinkStatus
-from ha_agents.ops.counters import summarize
-from ha_agents.ops.events import GroupWatch, OpsEvent, from_cluster_event, status_line
-from ha_agents.ops.hooks import HookRunner, hook_files
-from ha_agents.ops.metricsserver import AddressError, parse_address
-from ha_agents.ops.reloadplan import plan_reload
-from ha_agents.ops.watchview import render
+from ha_agents.status.counters import summarize
+from ha_agents.status.events import GroupWatch, OpsEvent, from_cluster_event, status_line
 from ha_agents.status.metrics import DaemonMetrics
+from ha_agents.status.watchview import render
 
 HA_CF = (
     "keepalive 200ms\nwarntime 600ms\ndeadtime 1000ms\ninitdead 2000ms\nudpport 694\n"
@@ -244,7 +244,7 @@ def test_engine_retime_takes_the_new_keepalive_from_the_next_status_on(tmp_path:
 
 
 def test_metrics_endpoint_answers_get_only_and_is_bounded() -> None:
-    from ha_agents.ops.metricsserver import serve_metrics
+    from ha_agents.daemon.metricsserver import serve_metrics
 
     async def ask(port: int, request: bytes) -> bytes:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -1,8 +1,8 @@
 """The daemon's real receive path, in-process: a ``Daemon`` (as ``ha-agents run`` builds
-it, with the failover upper layer) whose datagram callback we call directly.
+it) whose datagram callback we call directly.
 
-``Daemon._datagram`` is what every medium calls: ``Authenticator.open`` (decode + strict
-verify), then ``Engine.handle(PacketReceived | PacketRejected)`` and the upper layer.
+``Daemon._datagram`` is what every medium calls: ``Node.datagram`` (decode + strict
+verify, then the membership engine and the failover manager).
 Nothing is sent (no media are opened) and no resource is touched: the executor only
 records what it was asked to do.
 """
@@ -18,9 +18,7 @@ from typing import Any
 from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.loop import Daemon, Paths
-from ha_agents.failover.options import FailoverOptions
-from ha_agents.failover.upper import FailoverUpper
-from ha_agents.membership.events import Start
+from ha_agents.daemon.operations import OpsOptions
 from ha_agents.wire.errors import WireError
 from tests.lab.cluster import AUTH_KEY, ClusterSpec
 
@@ -36,6 +34,9 @@ class RecordingExecutor:
     def execute(self, action: object, feed: Callable[[object], None]) -> None:
         if len(self.actions) < 10000:
             self.actions.append(action)
+
+    def reload_groups(self, config: object) -> None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -63,7 +64,7 @@ class ReceivePath:
             config,
             Paths(self.root / "state", self.root / "run"),
             self.log,
-            upper=FailoverUpper(config, FailoverOptions()),
+            OpsOptions(str(self.root / "etc")),
             executor=self.executor,
         )
         self.loop = asyncio.new_event_loop()
@@ -71,9 +72,9 @@ class ReceivePath:
 
     async def _start(self) -> None:
         d = self.daemon
-        d.engine = d._prepare()
+        d.node = d._prepare()
         d.links = []
-        d._feed(Start(asyncio.get_running_loop().time()))
+        d._dispatch(d.node.start(asyncio.get_running_loop().time()))
 
     def feed(self, datagrams: Iterable[bytes], source: str = "192.0.2.12") -> None:
         """Hand datagrams to the daemon exactly as a UDP medium does.  Any exception
@@ -97,9 +98,9 @@ class ReceivePath:
 
     def classify(self, data: bytes) -> str | None:
         """What the wire layer says about ``data``: a reject reason, or None (accepted)."""
-        assert self.daemon.out is not None
+        assert self.daemon.node is not None
         try:
-            self.daemon.out.auth.open(data)
+            self.daemon.node.outbound.auth.open(data)
         except WireError as exc:
             return exc.reason
         return None

@@ -14,10 +14,10 @@ import pytest
 
 from ha_agents.config.load import load_config
 from ha_agents.config.model import Location, ResourceGroup, ResourceSpec
+from ha_agents.daemon.executor import FailoverExecutor
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover.actions import AcquireGroup
 from ha_agents.failover.events import GroupDone
-from ha_agents.failover_io.executor import FailoverExecutor
 
 from .forge import REPO
 from .localdaemon import write_config

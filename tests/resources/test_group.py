@@ -101,7 +101,7 @@ def test_failed_stop_retried_then_status_running_escalation_off_leaves_failed() 
     )
     crit = [x.message for x in res.log if x.level == "critical"]
     assert crit[0] == "Resource STOP failure. Reboot required!"
-    assert "REBOOT ESCALATION IS DISABLED (opt-in)" in crit[1] and "FAILED" in crit[1]
+    assert "No reboot (failover.cf: stop_failure keep)" in crit[1] and "FAILED" in crit[1]
     retries = [x for x in res.log if x.message == "Retrying failed stop operation [b]"]
     assert len(retries) == 3
 
@@ -190,10 +190,9 @@ def test_slow_stop_script_does_not_block_the_event_loop(tmp_path: Path) -> None:
     assert max(gaps) < 0.3, gaps
 
 
-def test_opt_in_reboot_escalation_runs_the_reboot_commands_in_order(tmp_path: Path) -> None:
-    """Heartbeat's escalation, with /sbin/reboot replaced by recorders (as verified in spec)."""
-    from ha_agents.resources.escalation import make_reboot
-
+def test_reboot_escalation_is_called_once_when_a_stop_cannot_succeed(tmp_path: Path) -> None:
+    """GroupRunner calls its ``reboot`` port once a stop failed every retry and the
+    resource still runs (the daemon's executor gives it with ``stop_failure reboot``)."""
     record = tmp_path / "record"
     fail = tmp_path / "reboot"
     fail.write_text(f'#!/bin/sh\necho "reboot $*" >> {record}\nexit 1\n')
@@ -209,7 +208,11 @@ def test_opt_in_reboot_escalation_runs_the_reboot_commands_in_order(tmp_path: Pa
     async def nosleep(_: float) -> None:
         return None
 
-    reboot = make_reboot(runner, env, [(str(fail), "-nf"), (str(ok), "6")])
+    async def reboot() -> None:
+        for argv in ([str(fail), "-nf"], [str(ok), "6"]):
+            if (await runner.run(argv, env, 10.0)).rc == 0:
+                return
+
     g = GroupRunner(runner, env, sleep=nosleep, stop_retry_max=2, reboot=reboot)
     res = asyncio.run(g.release([Agent("stuck", AgentClass.HEARTBEAT, str(stuck))]))
     assert (res.ok, res.failed, res.reboot_required) == (False, "stuck", True)

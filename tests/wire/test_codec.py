@@ -16,13 +16,13 @@ from ha_agents.wire.codec import (
     WireError,
     _decode_fast,
     _decode_netstring,
-    classic_before_auth,
     classic_text,
     decode,
     encode_classic,
     encode_netstring,
     netstring,
 )
+from ha_agents.wire.encode import classic_before_auth
 from tests.wire.helpers import VALID
 
 UUID = bytes.fromhex("5718d19da03a4b4c9b68e6547f446c26")

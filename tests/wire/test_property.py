@@ -15,12 +15,12 @@ from ha_agents.wire.codec import (
     WireError,
     _decode_fast,
     _decode_netstring,
-    classic_before_auth,
     classic_text,
     decode,
     encode_classic,
     encode_netstring,
 )
+from ha_agents.wire.encode import classic_before_auth
 from tests.wire.helpers import VALID, keys
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

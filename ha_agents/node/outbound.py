@@ -1,9 +1,12 @@
-"""EDGE: turn the engine's ``Send`` into signed bytes (envelope + wire.auth signing) and
-keep a bounded history of our sequenced datagrams for retransmission."""
+"""The membership engine's ``Send`` as signed bytes: the envelope (``src srcuuid [seq] hg
+ts [ld] ttl``) after the body, signed with this node's authkeys, and a bounded history of
+our sequenced datagrams, re-sent byte for byte when a peer asks (``NS_rexmit``).
+
+Pure: the wall-clock time stamp ``ts`` and the load average ``ld`` are given by the caller.
+"""
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 
 from ha_agents.config.model import AuthKeys
@@ -12,14 +15,7 @@ from ha_agents.wire.auth import Authenticator
 from ha_agents.wire.codec import Field
 
 HISTORY = 200  # our datagrams kept for NS_rexmit answers
-
-
-def loadavg() -> str:
-    try:
-        with open("/proc/loadavg", encoding="ascii") as fh:
-            return fh.read().strip()
-    except OSError:
-        return "0.00 0.00 0.00 1/1 1"
+NO_LOAD = "0.00 0.00 0.00 1/1 1"
 
 
 class Outbound:
@@ -42,8 +38,8 @@ class Outbound:
         out.append(Field.text("ttl", str(self.ttl)))
         return out
 
-    def encode(self, send: Send) -> bytes:
-        data = self.auth.sign(self.fields(send, int(time.time()), loadavg()))
+    def encode(self, send: Send, ts: int, ld: str = NO_LOAD) -> bytes:
+        data = self.auth.sign(self.fields(send, ts, ld))
         if send.seq is not None:
             self.history[send.seq] = data
             while len(self.history) > HISTORY:

@@ -15,15 +15,15 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Collection, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from ha_agents.agents.ipaddr.inprocess import InProcessRunner
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
-from ha_agents.failover.options import FailoverOptions
-from ha_agents.membership.actions import Level
+from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
@@ -32,6 +32,18 @@ from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
 Feed = Callable[[object], None]
+
+
+class Executor(Protocol):
+    """What the daemon needs of its executor (tests may give a recorder)."""
+
+    def execute(self, action: object, feed: Feed) -> None: ...
+
+    def reload_groups(self, config: ClusterConfig) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 LEVELS = {"info": Level.INFO, "warning": Level.WARN, "error": Level.ERROR, "critical": Level.CRIT}
 IPADDR_AGENTS = ("IPaddr", "IPaddr2")
 
@@ -126,6 +138,7 @@ class FailoverExecutor:
             stop_retry_max=script_env.stop_retry_max(self.env),
             log=self._script_log,
             cwd=script_cwd(),
+            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
         )
         try:
             result = await (runner.acquire(agents) if start else runner.release(agents))
@@ -163,6 +176,16 @@ class FailoverExecutor:
                 self.log.log(Level.WARN, f"gratuitous ARP for {ip} not sent: {problem}")
             else:
                 self.log.info(f"Re-announced {ip} (gratuitous ARP) {why}.")
+
+    async def _reboot(self) -> None:
+        """``stop_failure reboot`` (failover.cf): a resource could not be stopped, so reboot
+        this node (Heartbeat's behaviour); the peer then declares it dead and takes over."""
+        for argv in self.options.reboot_commands:
+            self.log.log(Level.CRIT, f"Resource STOP failure: rebooting with {' '.join(argv)}")
+            res = await self.runner.run(list(argv), self.env, 30.0, None)
+            if res.rc == 0 and not res.timed_out and res.error is None:
+                return
+        self.log.log(Level.CRIT, "Unable to force reboot.")
 
     async def _fence(self, node: str, feed: Feed) -> None:
         loop = asyncio.get_running_loop()

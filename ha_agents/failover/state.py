@@ -1,9 +1,10 @@
-"""The resource manager's state and the helpers every part of it uses (pure, no I/O).
+"""What the resource manager knows, and the helpers every part of it uses (pure, no I/O).
 
-``ManagerState`` holds what this node knows: the groups (wanted vs. actual), the
-categories it holds (``rsc_hold``), what each peer announced, the standby exchange in
-progress, and the steps waiting for the groups to settle.  The protocol lives in
-standby.py (hb_standby / hb_takeover) and manager.py (everything else).
+``ManagerState`` holds the groups (wanted vs. actual), the categories this node holds
+(``rsc_hold``), what each peer announced, the standby exchange in progress, and the steps
+waiting for the groups to settle.  The parts of the manager (lifecycle.py, standby.py,
+splitbrain.py, legacy.py) share one ManagerState; manager.py dispatches events to them.
+Phase changes go through ``enter`` and the table of phases.py.
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.failover.actions import Action, Send
 from ha_agents.failover.groups import GroupState, GroupTable
 from ha_agents.failover.messages import Hold, Resource
-from ha_agents.failover.options import FailoverOptions
+from ha_agents.failover.phases import Phase, Step, advance
 from ha_agents.failover.status import FailoverStatus, GroupStatus
-
-
-class Phase(enum.Enum):
-    INIT = "init"  # waiting for the cluster view (peer heard, or initdead over)
-    STARTING = "starting"  # sent 'starting', waiting for the peer's resource announcement
-    STABLE = "stable"
-    SHUTDOWN = "shutdown"  # giving everything up
-    STOPPED = "stopped"  # shutdown complete
 
 
 class Role(enum.Enum):
@@ -53,7 +47,7 @@ class StandbyOp:
         return f"{self.role.value} {self.which.value} {self.stage.value} peer={self.peer}"
 
 
-Step = Callable[[float], list[Action]]
+Pending = Callable[[float], list[Action]]  # runs once the groups have settled
 
 
 class ManagerState:
@@ -75,22 +69,26 @@ class ManagerState:
         self.hold_foreign = False
         self.standby: StandbyOp | None = None
         self.ping_ok = True
-        self._alive: dict[str, bool] = {}  # peer -> heard (True) / declared dead (False)
-        self._peer_hold: dict[str, Hold] = {}
-        self._gave_up: set[str] = set()  # peers that shut down cleanly
-        self._joining: set[str] = set()  # peers that sent 'starting', not yet stable
-        self._contested: set[str] = set()  # groups we kept after a split brain
-        self._deferred_takeover: set[str] = set()  # dead peers not taken over (ping)
-        self._fencing: dict[str, float | None] = {}  # node -> retry time (None: running)
-        self._frozen_grace: float | None = None  # ignore PeerDead until then
-        self._dead_after_freeze: set[str] = set()
-        self._ip_wait: dict[str, float] = {}  # legacy: group key -> ip-request deadline
-        self._start_deadline: float | None = None
-        self._start_reason = ""
-        self._pending: list[Step] = []
-        self._last_now: float | None = None
-        self._awaiting_failback = False  # joined while the peer held ours (auto_failback)
-        self._rejoin_pending = False  # resumed from a freeze with no live peer yet
+        self.alive: dict[str, bool] = {}  # peer -> heard (True) / declared dead (False)
+        self.peer_hold: dict[str, Hold] = {}
+        self.gave_up: set[str] = set()  # peers that shut down cleanly
+        self.joining: set[str] = set()  # peers that sent 'starting', not yet stable
+        self.contested: set[str] = set()  # groups we kept after a split brain
+        self.deferred_takeover: set[str] = set()  # dead peers not taken over (ping)
+        self.fencing: dict[str, float | None] = {}  # node -> retry time (None: running)
+        self.frozen_grace: float | None = None  # ignore PeerDead until then
+        self.dead_after_freeze: set[str] = set()
+        self.ip_wait: dict[str, float] = {}  # legacy: group key -> ip-request deadline
+        self.start_deadline: float | None = None
+        self.start_reason = ""
+        self.pending: list[Pending] = []
+        self.last_now: float | None = None
+        self.awaiting_failback = False  # joined while the peer held ours (auto_failback)
+        self.rejoin_pending = False  # resumed from a freeze with no live peer yet
+
+    def enter(self, step: Step) -> None:
+        """Change phase as the table of phases.py says (IllegalTransition otherwise)."""
+        self.phase = advance(self.phase, step)
 
     # -- status --------------------------------------------------------------------
     def rscstatus(self) -> str:
@@ -108,8 +106,8 @@ class ManagerState:
             if state in (GroupState.RUNNING, GroupState.STARTING):
                 owner = self.me
             else:
-                for peer, hold in self._peer_hold.items():
-                    if self._alive.get(peer) and key in self.groups.of(peer, hold):
+                for peer, hold in self.peer_hold.items():
+                    if self.alive.get(peer) and key in self.groups.of(peer, hold):
                         owner = peer
             rows.append(
                 GroupStatus(key, self.groups.home(key), state.value, owner, self.groups.since(key))
@@ -124,38 +122,38 @@ class ManagerState:
 
     def next_deadline(self) -> float | None:
         """The earliest time a Tick has work to do (the daemon ticks anyway)."""
-        times = [t for t in self._fencing.values() if t is not None]
-        times += list(self._ip_wait.values())
+        times = [t for t in self.fencing.values() if t is not None]
+        times += list(self.ip_wait.values())
         if self.standby is not None:
             times.append(self.standby.deadline)
-        if self._start_deadline is not None:
-            times.append(self._start_deadline)
-        if self._frozen_grace is not None:
-            times.append(self._frozen_grace)
+        if self.start_deadline is not None:
+            times.append(self.start_deadline)
+        if self.frozen_grace is not None:
+            times.append(self.frozen_grace)
         return min(times) if times else None
 
     # -- steps waiting for the groups to settle --------------------------------------
-    def _progress(self, now: float) -> list[Action]:
+    def progress(self, now: float) -> list[Action]:
         """Run the steps waiting for the groups to settle, in order."""
         actions: list[Action] = []
         for _ in range(64):  # bounded: each step is finite
-            if not self._pending or not self.groups.settled():
+            if not self.pending or not self.groups.settled():
                 break
-            step = self._pending.pop(0)
+            step = self.pending.pop(0)
             actions += step(now)
         return actions
 
-    def _after(self, step: Step) -> None:
-        self._pending.append(step)
+    def after(self, step: Pending) -> None:
+        self.pending.append(step)
 
     # -- helpers -------------------------------------------------------------------
-    def _announce_step(self, info: str) -> Step:
+    def announce_step(self, info: str) -> Pending:
         def step(_now: float) -> list[Action]:
-            return self._announce(info, stable=True, full=True)
+            return self.announce(info, stable=True, full=True)
 
         return step
 
-    def _announce(self, info: str | None, stable: bool | None, full: bool = False) -> list[Action]:
+    def announce(self, info: str | None, stable: bool | None, full: bool = False) -> list[Action]:
         if self.legacy or self.phase is Phase.STOPPED:
             return []
         hold = Hold.of(self.hold_local, self.hold_foreign)
@@ -166,14 +164,14 @@ class ManagerState:
             )
         ]
 
-    def _recompute_flags(self) -> None:
+    def recompute_flags(self) -> None:
         wanted = [k for k in self.groups.names() if self.groups.wanted(k)]
         mine = set(self.groups.of(self.me, Hold.LOCAL))
         self.hold_local = any(k in mine for k in wanted) or (self.hold_local and not mine)
         self.hold_foreign = any(k not in mine for k in wanted)
 
-    def _active_peer(self) -> str | None:
+    def active_peer(self) -> str | None:
         for p in self.peers:
-            if self._alive.get(p) and p not in self._gave_up:
+            if self.alive.get(p) and p not in self.gave_up:
                 return p
         return None

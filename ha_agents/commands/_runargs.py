@@ -1,4 +1,4 @@
-"""The ``ha-agents run`` options of the operations features, and the daemon they build.
+"""The ``ha-agents run`` options of the operations features (hooks, metrics, log ident).
 
 ``add_arguments(parser)`` adds ``--metrics-address``, ``--hooks-dir``,
 ``--hook-timeout`` and ``--log-ident``; ``options(args)`` turns them into ``OpsOptions``
@@ -13,9 +13,9 @@ import os
 import re
 from pathlib import Path
 
-from ha_agents.ops.daemon import OpsOptions
-from ha_agents.ops.hooks import DEFAULT_TIMEOUT_S
-from ha_agents.ops.metricsserver import AddressError, parse_address
+from ha_agents.daemon.hooks import DEFAULT_TIMEOUT_S
+from ha_agents.daemon.metricsserver import AddressError, parse_address
+from ha_agents.daemon.operations import OpsOptions
 
 HOOKS_SUBDIR = "ha_agents/hooks.d"
 IDENT_RE = re.compile(

@@ -26,8 +26,8 @@ import signal
 from pathlib import Path
 
 from ha_agents.daemon.logsetup import HbLog
-from ha_agents.membership.actions import Level
-from ha_agents.ops.events import OpsEvent
+from ha_agents.notice import Level
+from ha_agents.status.events import OpsEvent
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_PENDING = 256
