@@ -13,6 +13,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 from ha_agents.resources.agents import (
+    Agent,
     AgentClass,
     ResolveError,
     SearchPaths,
@@ -52,18 +53,25 @@ def junit_xml(spec: str, agent_class: str, checks: list[Check]) -> bytes:
     return data
 
 
-def _run(args: argparse.Namespace) -> int:
+def _agent(args: argparse.Namespace) -> Agent | int:
+    """The agent SPEC names (the search ``run`` does, or a path), else an exit code."""
     spec = spec_from_text(args.spec)
     if isinstance(spec, ResolveError):
         print(f"ha-agents test-agent: {spec}", file=sys.stderr)
         return 2
     force = AgentClass(args.agent_class) if args.agent_class else None
-    agent = resolve(
-        spec, SearchPaths(config_dir=args.config_dir, python=sys.executable), force=force
-    )
+    paths = SearchPaths(config_dir=args.config_dir, python=sys.executable, allow_path=True)
+    agent = resolve(spec, paths, force=force)
     if isinstance(agent, ResolveError):
         print(f"ha-agents test-agent: {agent}", file=sys.stderr)
         return 1
+    return agent
+
+
+def _run(args: argparse.Namespace) -> int:
+    agent = _agent(args)
+    if isinstance(agent, int):
+        return agent
     if not 0 < args.timeout <= 3600:
         print("ha-agents test-agent: --timeout must be between 0 and 3600 s", file=sys.stderr)
         return 2

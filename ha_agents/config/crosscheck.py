@@ -193,7 +193,8 @@ def check_groups(
     groups: tuple[ResourceGroup, ...],
     hacf: HaCf,
     host: HostFacts,
-    search_dirs: tuple[str, ...],
+    config_dir: str,
+    agents: tuple[str, ...],
 ) -> list[Diagnostic]:
     """haresources against ha.cf (node names: error) and the machine (scripts: warning)."""
     out: list[Diagnostic] = []
@@ -210,7 +211,7 @@ def check_groups(
                 )
             )
         for spec in g.resources:
-            cands = script_candidates(spec, search_dirs)
+            cands = script_candidates(spec, config_dir, agents)
             if not any(host.is_executable(c) for c in cands):
                 tried = ", ".join(cands) if cands else "no valid script name"
                 out.append(

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
+from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
@@ -27,7 +28,6 @@ from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine
-from ha_agents.resources.inprocess import InProcessRunner
 from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
@@ -197,8 +197,8 @@ def _garp(ip: str) -> str | None:
     They span more than a second: a Linux client ignores ARP updates within ``locktime``
     (1 s) of the last change of its entry, e.g. the old holder's answer just before it let
     go of the address (seen in bench/faults.py: the client stayed on the old MAC)."""
-    from ha_agents.resources.garp import RawGarp
-    from ha_agents.resources.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.garp import RawGarp
+    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
 
     with NetlinkAddressManager() as mgr:
         info = mgr.find(ip)

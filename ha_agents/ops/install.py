@@ -1,43 +1,49 @@
 """Lay ha_agents out on a system: compat commands, /etc/ha.d examples, agents, unit file.
 
 Rules a sysadmin relies on: an existing file of the user's is never overwritten (it is
-reported as kept); authkeys is written 0600; everything can be laid under a staging
-root (``--root``, like DESTDIR) so packagers and tests see exactly what would change.
+reported as kept); authkeys is written 0600 and never with the example's published key
+(a new random key, and the step says to copy the file to every node); everything can be
+laid under a staging root (``--root``, like DESTDIR) so packagers and tests see exactly
+what would change.  The examples and agents come from the installed package
+(``importlib.resources``), never from a source tree.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import shutil
 import stat
 import sys
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
+from ha_agents.agent.install import with_shebang
+from ha_agents.config import search
 from ha_agents.ops.compat import COMMANDS
 
 MARKER = "# installed by ha-agents install-compat"
-DEFAULTS_TEXT = """\
-# Options of `ha-agents run` for the ha-agents systemd unit (ha_agents only: ha.cf
-# stays a valid Heartbeat file).  After a change: systemctl restart ha-agents.
-#   --metrics-address HOST:PORT   Prometheus metrics at http://HOST:PORT/metrics
-#   --hooks-dir DIR               hooks run on cluster events
-#                                 (default /etc/ha.d/ha_agents/hooks.d)
-#   --hook-timeout S              kill a hook after S seconds (default 30)
-#   --log-ident heartbeat         log lines say "heartbeat:" (Heartbeat's grep rules match)
-HA_AGENTS_OPTS=""
-#HA_AGENTS_OPTS="--metrics-address 127.0.0.1:9694"
-"""
+
+
+UNIT_DOC = "/usr/share/doc/ha-agents/README.md"  # the unit's Documentation=
+KEY_LINE = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)\S+", re.M)
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     path: str
     action: str  # "wrote", "kept", "created"
+    note: str = ""
 
     def render(self) -> str:
-        return f"{self.action}: {self.path}"
+        return f"{self.action}: {self.path}" + (f" ({self.note})" if self.note else "")
+
+
+def examples_dir() -> Path:
+    """The example configuration shipped in the package (conf/ of the source tree)."""
+    return Path(str(resources.files("ha_agents").joinpath("examples")))
 
 
 def _under(root: Path, absolute: str) -> Path:
@@ -76,6 +82,11 @@ def install_compat(prefix: Path, python: str | None = None, force: bool = False)
     return steps
 
 
+def defaults_text() -> str:
+    """/etc/default/ha-agents: the unit's ``$HA_AGENTS_OPTS`` (also the .deb's conffile)."""
+    return resources.files("ha_agents.ops").joinpath("data/ha-agents.default").read_text()
+
+
 def unit_text(ha_agents_cmd: str) -> str:
     text = resources.files("ha_agents.ops").joinpath("data/ha-agents.service").read_text()
     return text.replace("@HA_AGENTS@", ha_agents_cmd)
@@ -94,10 +105,7 @@ def _copy_new(src: Path, dest: Path, mode: int | None, steps: list[Step]) -> Non
 
 def _write_agent(src: Path, dest: Path, python: str, steps: list[Step]) -> None:
     """Copy an agent with its shebang pointing at the interpreter that has ha_agents."""
-    body = src.read_text(encoding="utf-8")
-    if body.startswith("#!"):
-        body = body.split("\n", 1)[1] if "\n" in body else ""
-        body = f"#!{python}\n{body}"
+    body = with_shebang(src.read_text(encoding="utf-8"), python)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp")
     tmp.write_text(body, encoding="utf-8")
@@ -106,47 +114,79 @@ def _write_agent(src: Path, dest: Path, python: str, steps: list[Step]) -> None:
     steps.append(Step(str(dest), "wrote"))
 
 
+def _write_new(dest: Path, text: str, mode: int, steps: list[Step], note: str = "") -> None:
+    if dest.exists():
+        steps.append(Step(str(dest), "kept"))
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(mode)
+    os.replace(tmp, dest)
+    steps.append(Step(str(dest), "wrote", note))
+
+
+def fresh_authkeys(example: str) -> str:
+    """The example authkeys with every md5/sha1 key replaced by a new random one."""
+    return KEY_LINE.sub(lambda m: m.group(1) + secrets.token_hex(20), example)
+
+
+def readme_text() -> str | None:
+    """README.md of the installed distribution (its long description), None if absent."""
+    try:
+        md = metadata.metadata("ha_agents")
+    except metadata.PackageNotFoundError:
+        return None
+    text = md.get_payload() or md.get("Description")  # type: ignore[attr-defined]
+    return str(text) if text else None
+
+
+def _config_examples(etc: Path, examples: Path, steps: list[Step]) -> None:
+    for name in ("ha.cf", "haresources"):
+        if (examples / name).is_file():
+            _copy_new(examples / name, etc / name, 0o644, steps)
+    keys = examples / "authkeys"
+    if keys.is_file():
+        note = "a new random key: copy this same file to every node"
+        _write_new(etc / "authkeys", fresh_authkeys(keys.read_text()), 0o600, steps, note)
+
+
 def install_system(
     root: Path,
-    examples: Path,
-    agents: Path,
+    examples: Path | None = None,
+    agents: Path | None = None,
     python: str | None = None,
     ha_agents_cmd: str | None = None,
 ) -> list[Step]:
     """Install under ``root`` (``/`` for the real system).
 
-    * /etc/ha.d/{ha.cf,haresources,authkeys} from ``examples`` unless present (authkeys 0600);
+    * /etc/ha.d/{ha.cf,haresources} from ``examples`` unless present, and authkeys with
+      a new random key unless present (0600);
     * our agents to /usr/lib/ha_agents/resource.d/ and, as OCF provider ``ha_agents``, to
       /usr/lib/ocf/resource.d/ha_agents/ (never into /etc/ha.d/resource.d, where a real
       Heartbeat's scripts of the same names live);
     * the state dir /var/lib/heartbeat, /etc/default/ha-agents (the unit's options,
-      unless present) and the systemd unit.
+      unless present), the systemd unit and the README its Documentation= names.
     """
     py = python or sys.executable
     cmd = ha_agents_cmd or f"{py} -m ha_agents"
     steps: list[Step] = []
-    etc = _under(root, "/etc/ha.d")
-    for name, mode in (("ha.cf", 0o644), ("haresources", 0o644), ("authkeys", 0o600)):
-        src = examples / name
-        if src.is_file():
-            _copy_new(src, etc / name, mode, steps)
-    for src in sorted(agents.iterdir()) if agents.is_dir() else []:
+    _config_examples(_under(root, "/etc/ha.d"), examples or examples_dir(), steps)
+    source = agents or Path(search.package_agents_dir())
+    for src in sorted(source.iterdir()) if source.is_dir() else []:
         if not src.is_file() or not os.access(src, os.X_OK) or src.name.startswith("."):
             continue
-        _write_agent(src, _under(root, "/usr/lib/ha_agents/resource.d") / src.name, py, steps)
+        _write_agent(src, _under(root, search.SYSTEM_AGENTS_DIR) / src.name, py, steps)
         _write_agent(src, _under(root, "/usr/lib/ocf/resource.d/ha_agents") / src.name, py, steps)
     state = _under(root, "/var/lib/heartbeat")
     if not state.is_dir():
         state.mkdir(parents=True)
         steps.append(Step(str(state), "created"))
     state.chmod(state.stat().st_mode & ~(stat.S_IWGRP | stat.S_IWOTH))
-    defaults = _under(root, "/etc/default/ha-agents")
-    if defaults.exists():
-        steps.append(Step(str(defaults), "kept"))
-    else:
-        defaults.parent.mkdir(parents=True, exist_ok=True)
-        defaults.write_text(DEFAULTS_TEXT, encoding="utf-8")
-        steps.append(Step(str(defaults), "wrote"))
+    _write_new(_under(root, "/etc/default/ha-agents"), defaults_text(), 0o644, steps)
+    readme = readme_text()
+    if readme is not None:
+        _write_new(_under(root, UNIT_DOC), readme, 0o644, steps)
     unit = _under(root, "/etc/systemd/system/ha-agents.service")
     unit.parent.mkdir(parents=True, exist_ok=True)
     unit.write_text(unit_text(cmd), encoding="utf-8")

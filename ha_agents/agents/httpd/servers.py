@@ -9,7 +9,7 @@ nginx's first ``listen``, apache's first ``Listen``), else ``http://127.0.0.1/``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -95,18 +95,3 @@ def resolve_params(
     if url and not re.match(r"https?://[^/\s]+", url):
         return f"bad URL {url!r}"
     return HttpdParams(s, binary, conf, url or url_from_config(s.name, text))
-
-
-def from_heartbeat_args(args: Sequence[str]) -> tuple[str | None, str | None, str | None] | str:
-    if len(args) > 3:
-        return "usage: httpd[::SERVER[::CONFIG[::URL]]] (start|stop|status|monitor)"
-    padded = [*args, "", "", ""]
-    return padded[0] or None, padded[1] or None, padded[2] or None
-
-
-def from_ocf(env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
-    return (
-        env.get("OCF_RESKEY_server") or None,
-        env.get("OCF_RESKEY_config") or None,
-        env.get("OCF_RESKEY_url") or None,
-    )

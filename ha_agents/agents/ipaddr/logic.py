@@ -52,7 +52,7 @@ class OpResult:
 
 
 class AddressManager(Protocol):
-    """Port to the kernel's addresses (netlink implementation: ``resources/netlink.py``)."""
+    """Port to the kernel's addresses (netlink implementation: ``netlink.py`` here)."""
 
     def find(self, ip: str) -> AddrInfo | None: ...
     def connected(self, ip: str, nic: str | None) -> tuple[str, int] | None: ...

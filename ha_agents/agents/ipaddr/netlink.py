@@ -1,4 +1,4 @@
-"""EDGE: the netlink (pyroute2) implementation of :class:`ipaddr.AddressManager`.
+"""EDGE: the netlink (pyroute2) implementation of :class:`logic.AddressManager`.
 
 pyroute2 raises ``NetlinkError`` with an errno ``code`` for kernel refusals; EEXIST on add
 and EADDRNOTAVAIL on delete mean the address is already where we want it, so they are
@@ -15,7 +15,7 @@ from typing import Any
 
 from pyroute2 import IPRoute, NetlinkError
 
-from ha_agents.resources.ipaddr import AddrInfo, OpResult
+from ha_agents.agents.ipaddr.logic import AddrInfo, OpResult
 
 MAIN_TABLE = 254
 

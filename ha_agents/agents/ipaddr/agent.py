@@ -1,12 +1,11 @@
 """IPaddr on the agent SDK: a virtual IPv4 address with gratuitous ARP.
 
 The one implementation behind ``resource.d/IPaddr`` (as a script) and
-:mod:`ha_agents.resources.ipaddr_agent` (the same agent called inside the daemon).
-A declarative front for the address logic of the resources package
-(:mod:`ha_agents.resources.ipaddr`: plan, add, remove, status over an AddressManager
-port; netlink and the raw-socket ARP announcer at the edges).  The SDK adds the
-conventions (heartbeat-class, LSB, OCF), generated meta-data, typed parameters, logging
-and the start/stop checks.
+:mod:`ha_agents.agents.ipaddr.inprocess` (the same agent called inside the daemon).
+A declarative front for the address logic (:mod:`ha_agents.agents.ipaddr.logic`: plan,
+add, remove, status over an AddressManager port; netlink and the raw-socket ARP
+announcer at the edges).  The SDK adds the conventions (heartbeat-class, LSB, OCF),
+generated meta-data, typed parameters, logging and the start/stop checks.
 
 heartbeat-class: ``IPaddr::IP[/PREFIX[/NIC[/BROADCAST]]]`` (one argument, as Heartbeat's);
 OCF: ``OCF_RESKEY_ip``, ``cidr_netmask``, ``nic``, ``broadcast``, ``arp_count``,
@@ -29,7 +28,7 @@ from ha_agents.agent import (
     Stopped,
     String,
 )
-from ha_agents.resources import ipaddr
+from ha_agents.agents.ipaddr import logic
 
 
 class IPaddr(Agent):
@@ -68,7 +67,7 @@ class IPaddr(Agent):
 
     @classmethod
     def bound(
-        cls, mgr: ipaddr.AddressManager | None = None, arp_background: str = "fork"
+        cls, mgr: logic.AddressManager | None = None, arp_background: str = "fork"
     ) -> type[IPaddr]:
         """This agent using ``mgr`` (owned by the caller) instead of a netlink socket per
         action, and sending later announcements with ``arp_background``."""
@@ -77,17 +76,17 @@ class IPaddr(Agent):
             attrs["addresses"] = lambda self: contextlib.nullcontext(mgr)
         return type(cls.__name__, (cls,), attrs)
 
-    def addresses(self) -> AbstractContextManager[ipaddr.AddressManager]:
+    def addresses(self) -> AbstractContextManager[logic.AddressManager]:
         """The address port: a netlink socket on the current network namespace."""
-        from ha_agents.resources.netlink import NetlinkAddressManager
+        from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
 
         return NetlinkAddressManager()
 
-    def address(self) -> ipaddr.IPaddrParams:
+    def address(self) -> logic.IPaddrParams:
         if "/" in self.ip and not (self.cidr_netmask or self.nic or self.broadcast):
-            parsed = ipaddr.parse_heartbeat(self.ip)
+            parsed = logic.parse_heartbeat(self.ip)
         else:
-            parsed = ipaddr.parse_ocf(
+            parsed = logic.parse_ocf(
                 {
                     "OCF_RESKEY_ip": self.ip,
                     "OCF_RESKEY_cidr_netmask": self.cidr_netmask,
@@ -106,10 +105,10 @@ class IPaddr(Agent):
             # asking the kernel twice would only slow down a failover.
             return
         with self.addresses() as mgr:
-            _check(ipaddr.validate(address, mgr))
+            _check(logic.validate(address, mgr))
 
     def start(self) -> None:
-        from ha_agents.resources.garp import RawGarp
+        from ha_agents.agents.ipaddr.garp import RawGarp
 
         announcer = RawGarp(
             self.arp_count,
@@ -118,19 +117,19 @@ class IPaddr(Agent):
             still_owned=_present,
         )
         with self.addresses() as mgr:
-            self.log.info("%s", _check(ipaddr.start(self.address(), mgr, announcer)).message)
+            self.log.info("%s", _check(logic.start(self.address(), mgr, announcer)).message)
 
     def stop(self) -> None:
         with self.addresses() as mgr:
-            self.log.info("%s", _check(ipaddr.stop(self.address(), mgr)).message)
+            self.log.info("%s", _check(logic.stop(self.address(), mgr)).message)
 
     def monitor(self, depth: int) -> Running | Stopped:
         with self.addresses() as mgr:
-            res = _check(ipaddr.status(self.address(), mgr))
+            res = _check(logic.status(self.address(), mgr))
         return Running(res.message) if res.running else Stopped(res.message)
 
 
-def _check(res: ipaddr.Result) -> ipaddr.Result:
+def _check(res: logic.Result) -> logic.Result:
     if not res.ok:
         raise (GenericError if res.configured else NotConfigured)(res.message)
     return res
@@ -138,7 +137,7 @@ def _check(res: ipaddr.Result) -> ipaddr.Result:
 
 def _present(ip: str) -> bool:
     """Is ``ip`` still configured here?  (A fresh netlink socket: safe after fork.)"""
-    from ha_agents.resources.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
 
     with NetlinkAddressManager() as mgr:
         return mgr.find(ip) is not None

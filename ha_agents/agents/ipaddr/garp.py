@@ -49,7 +49,7 @@ def send_frames(s: socket.socket, ifname: str, frames: list[bytes]) -> None:
 
 
 class RawGarp:
-    """:class:`ipaddr.Announcer` sending ``count`` announcements ``interval`` s apart.
+    """:class:`logic.Announcer` sending ``count`` announcements ``interval`` s apart.
 
     The first goes out before ``announce`` returns.  The rest, and the closing of the
     socket, happen in the background: closing a packet socket waits for an RCU grace period

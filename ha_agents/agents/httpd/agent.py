@@ -1,15 +1,20 @@
 """httpd on the agent SDK: start, stop and check a web server (lighttpd, nginx, apache2).
 
 The one implementation behind ``resource.d/httpd``.  Which server, config and URL: the
-resources package's pure rules (:mod:`ha_agents.resources.httpd`, also used by the
-config checks); the process handling: the SDK's helpers (pid file, spawn, terminate,
-HTTP check).  The server runs in the foreground mode of its binary, detached in its own
-session, its pid in ``STATE_DIR/httpd-<server>-<hash of config>.pid`` (``$HA_RSCTMP``,
-else ``$HA_AGENTS_STATE_DIR``, else ``/run/ha_agents``).
+pure rules of :mod:`ha_agents.agents.httpd.servers`; the process handling: the SDK's
+helpers (pid file, spawn, terminate, HTTP check, listening ports).  The server runs in
+the foreground mode of its binary, detached in its own session, its pid in
+``STATE_DIR/httpd-<server>-<hash of config>.pid`` (``$HA_RSCTMP``, else
+``$HA_AGENTS_STATE_DIR``, else ``/run/ha_agents``).
 
 heartbeat-class: ``httpd[::SERVER[::CONFIG[::URL]]]``; OCF: ``OCF_RESKEY_server``,
 ``config``, ``url``.  Running means: the recorded pid is alive and is the server binary,
 AND the URL gives an HTTP answer (any status code).
+
+start owns what it reports: when something else already answers at the URL (Debian
+starts lighttpd.service at install) it fails instead of counting that server as ours,
+and success needs our process itself listening on the URL's port.  A start that fails
+after spawning stops what it spawned, so no server is left that nobody will stop.
 """
 
 from __future__ import annotations
@@ -29,12 +34,14 @@ from ha_agents.agent import (
     Stopped,
     String,
     http_status,
+    listening_ports,
     pid_alive,
     spawn_daemon,
     terminate,
+    url_port,
     wait_until,
 )
-from ha_agents.resources import httpd
+from ha_agents.agents.httpd import servers
 
 START_WAIT = 15.0
 STOP_WAIT = 10.0
@@ -63,8 +70,8 @@ class Httpd(Agent):
         default="", description="URL that must answer; default: what the config listens on."
     )
 
-    def params(self) -> httpd.HttpdParams:
-        found = httpd.resolve_params(
+    def params(self) -> servers.HttpdParams:
+        found = servers.resolve_params(
             self.server or None,
             self.config or None,
             self.url or None,
@@ -75,7 +82,7 @@ class Httpd(Agent):
             raise (NotInstalled if "installed" in found else NotConfigured)(found)
         return found
 
-    def pidfile(self, p: httpd.HttpdParams) -> PidFile:
+    def pidfile(self, p: servers.HttpdParams) -> PidFile:
         state = os.environ.get("HA_RSCTMP") or os.environ.get("HA_AGENTS_STATE_DIR")
         digest = hashlib.sha1(p.config.encode()).hexdigest()[:10]
         path = os.path.join(state or DEFAULT_STATE_DIR, f"httpd-{p.server.name}-{digest}.pid")
@@ -88,15 +95,39 @@ class Httpd(Agent):
         p = self.params()
         pidfile = self.pidfile(p)
         pid = pidfile.alive()
+        spawned = pid is None
         if pid is None:
+            if _answers(p.url, 0.5):
+                raise GenericError(
+                    f"something else already answers at {p.url}: not started, as that "
+                    f"server is not ours to stop (Debian starts {p.server.name}.service at "
+                    f"install: systemctl disable --now {p.server.name})"
+                )
             pid = spawn_daemon(p.server.foreground_argv(p.binary, p.config))
             pidfile.write(pid)
-        up = wait_until(lambda: not pid_alive(pid) or _answers(p.url, 0.5), START_WAIT, 0.05)
-        if not pid_alive(pid):
-            raise GenericError(f"{p.server.name} (pid {pid}) exited at start; see its error log")
-        if not up:
-            raise GenericError(f"{p.server.name} pid {pid} gave no HTTP answer at {p.url}")
+        port = url_port(p.url)
+        wait_until(lambda: not pid_alive(pid) or self._serves(pid, port, p.url), START_WAIT, 0.05)
+        problem = self._start_problem(pid, port, p)
+        if problem is not None:
+            if spawned:
+                terminate(pid, timeout=STOP_WAIT)
+                pidfile.remove()
+            raise GenericError(problem)
         self.log.info("%s pid %d answers at %s", p.server.name, pid, p.url)
+
+    @staticmethod
+    def _serves(pid: int, port: int, url: str) -> bool:
+        return port in listening_ports(pid) and _answers(url, 0.5)
+
+    def _start_problem(self, pid: int, port: int, p: servers.HttpdParams) -> str | None:
+        name = p.server.name
+        if not pid_alive(pid):
+            return f"{name} (pid {pid}) exited at start; see its error log"
+        if port not in listening_ports(pid):
+            return f"{name} pid {pid} does not listen on port {port} of {p.url}"
+        if not _answers(p.url, 0.5):
+            return f"{name} pid {pid} gave no HTTP answer at {p.url}"
+        return None
 
     def stop(self) -> None:
         try:
