@@ -33,5 +33,5 @@ class MembershipSnapshot:
     generation: int
     uuid: str
     seq: int
-    nodes: tuple[NodeView, ...]  # peers in ha.cf order, then this node
+    nodes: tuple[NodeView, ...]  # every node in ha.cf order, this node included
     counters: tuple[tuple[str, int], ...]

@@ -82,9 +82,15 @@ def _links(node: JsonDict) -> list[JsonDict]:
     return [lk for lk in links if isinstance(lk, dict)] if isinstance(links, list) else []
 
 
+def _listed(doc: JsonDict) -> list[JsonDict]:
+    """The nodes as Heartbeat's cl_status lists them: ha.cf order reversed, the same on
+    every node (observed on 3.0.6 with 2, 3 and 4 nodes; the document is in ha.cf order)."""
+    return _nodes(doc)[::-1]
+
+
 def _listnodes_verbose(doc: JsonDict) -> str:
     out = []
-    for node in _nodes(doc):
+    for node in _listed(doc):
         out.append("")
         out.append(f"{node['name']}\t{node['status']}\t(nodetype: {node.get('type', 'normal')})")
         out.extend(f"\t{lk['name']}\t{lk['status']}" for lk in _links(node))
@@ -117,7 +123,7 @@ def _listnodes(args: list[str], doc: JsonDict) -> Reply:
         return Reply(_listnodes_verbose(doc), "", 0)
     if "-p" in args:
         return Reply("", "", 0)  # ping nodes are not monitored by ha_agents
-    return Reply("".join(f"{n['name']}\n" for n in _nodes(doc)), "", 0)
+    return Reply("".join(f"{n['name']}\n" for n in _listed(doc)), "", 0)
 
 
 def _node_arg(args: list[str], doc: JsonDict) -> tuple[JsonDict | None, Reply | None]:

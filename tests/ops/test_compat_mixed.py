@@ -74,6 +74,12 @@ def _mirror(text: str) -> str:
     return re.sub(r"node[12]", lambda m: MIRROR[m.group(0)], text)
 
 
+def _mirrored(answer: Answer) -> Answer:
+    q, o, rc, e = answer
+    # listnodes prints ha.cf's nodes reversed, the same on every node: nothing to mirror
+    return (_mirror(q), o if q.startswith("listnodes") else _mirror(o), rc, _mirror(e))
+
+
 def _answers(run: Callable[[list[str]], subprocess.CompletedProcess[str]], me: str) -> list[Answer]:
     """(question, stdout, exit code, stderr without cl_status's log-line prefix)."""
     out = []
@@ -129,10 +135,7 @@ def test_installed_cl_status_answers_like_heartbeats(lab: Lab) -> None:
     assert wait_until(both_local, 30), (hb.log()[-2000:], ours.log()[-2000:])
 
     theirs_up = _answers(hb_cl_status, "node1")
-    mine_up = [
-        (_mirror(q), _mirror(o), rc, _mirror(e))
-        for q, o, rc, e in _answers(ours_cl_status, "node2")
-    ]
+    mine_up = [_mirrored(a) for a in _answers(ours_cl_status, "node2")]
     assert _diff(mine_up, theirs_up) == []
 
     # node2 (ours) dies: Heartbeat's answers; then ours after Heartbeat died.
@@ -151,8 +154,5 @@ def test_installed_cl_status_answers_like_heartbeats(lab: Lab) -> None:
     hb.kill(signal.SIGKILL)
     h1.link_down()
     assert wait_until(lambda: ours_cl_status(["rscstatus"]).stdout == "all\n", 20), ours.log()
-    mine_alone = [
-        (_mirror(q), _mirror(o), rc, _mirror(e))
-        for q, o, rc, e in _answers(ours_cl_status, "node2")
-    ]
+    mine_alone = [_mirrored(a) for a in _answers(ours_cl_status, "node2")]
     assert _diff(mine_alone, theirs_alone) == []
