@@ -296,6 +296,7 @@ def load_config(
     extensions: bool = True,
     remote: bool = False,
     host: HostFacts | None = None,
+    tolerate: frozenset[str] = frozenset(),
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     """Read ha.cf, authkeys and haresources from ``config_dir``.
 
@@ -305,9 +306,11 @@ def load_config(
     ``extensions``: allow ha_agents-only features (sha256 keys) as warnings.
     ``remote``: the files belong to another machine, so checks against this machine
     (interfaces, devices, programs, names) are only warnings.
+    ``tolerate``: error codes that still give a config (the export reads a cluster that
+    ha_agents refuses to run, HR209); they stay in the diagnostics.
     """
     try:
-        return _load(config_dir, node, extensions, remote, host)
+        return _load(config_dir, node, extensions, remote, host, tolerate)
     except Exception as exc:
         path = os.path.join(config_dir, "ha.cf")
         return None, [error(path, 1, "HX499", f"internal error while checking: {exc!r}")]
@@ -319,6 +322,7 @@ def _load(
     extensions: bool,
     remote: bool,
     host: HostFacts | None,
+    tolerate: frozenset[str],
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     facts: HostFacts = host if host is not None else RealHost()
@@ -355,7 +359,7 @@ def _load(
     order = {hacf_path: 0, keys_path: 1, res_path: 2}
     diags.sort(key=lambda d: (order.get(d.path, 3), d.line))
     diags = limit_repeats(diags)
-    if hacf is None or keys is None or has_errors(diags):
+    if hacf is None or keys is None or has_errors([d for d in diags if d.code not in tolerate]):
         return None, diags
     spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)
     # home nodes compare case-insensitively: give consumers ha.cf's spelling
