@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ha_agents.export.plan import PING_ATTRIBUTE, PING_MULTIPLIER, PREFER_SCORE, PacemakerPlan
+from ha_agents.export.plan import (
+    PING_ATTRIBUTE,
+    PING_MULTIPLIER,
+    PREFER_SCORE,
+    Fence,
+    PacemakerPlan,
+)
 from ha_agents.export.primitives import Op, Primitive
 
 SCHEMA = "pacemaker-3.0"
@@ -45,6 +51,14 @@ def _primitive(parent: ET.Element, rid: str, prim: Primitive) -> None:
     if prim.params:
         _nvpairs(el, "instance_attributes", f"{rid}-instance_attributes", list(prim.params))
     _ops(el, rid, prim.ops)
+
+
+def _fence(parent: ET.Element, fence: Fence) -> None:
+    dev = fence.device
+    el = ET.SubElement(parent, "primitive", {"id": fence.id, "class": "stonith", "type": dev.agent})
+    el.append(ET.Comment(f" ha.cf {dev.loc or ''}: {dev.directive} "))
+    _nvpairs(el, "instance_attributes", f"{fence.id}-instance_attributes", list(dev.params))
+    _ops(el, fence.id, (fence.monitor,))
 
 
 def _ping_rule(parent: ET.Element, lid: str, rsc: str) -> None:
@@ -100,6 +114,8 @@ def render_cib(plan: PacemakerPlan) -> str:
         g = ET.SubElement(resources, "group", id=group.id)
         for rid, prim in group.primitives:
             _primitive(g, rid, prim)
+    for fence in plan.fences:
+        _fence(resources, fence)
     if plan.ping is not None:
         clone = ET.SubElement(resources, "clone", id=plan.ping.clone_id)
         pid = plan.ping.primitive_id
@@ -126,6 +142,16 @@ def render_cib(plan: PacemakerPlan) -> str:
         )
         if plan.ping is not None:
             _ping_rule(constraints, group.ping_location_id, group.id)
+    for fence in plan.fences:
+        for node in fence.avoid:
+            ET.SubElement(
+                constraints,
+                "rsc_location",
+                id=fence.avoid_id(node),
+                rsc=fence.id,
+                node=node,
+                score="-INFINITY",
+            )
     defaults = ET.SubElement(conf, "rsc_defaults")
     _nvpairs(defaults, "meta_attributes", "rsc-options", [("resource-stickiness", plan.stickiness)])
     ET.SubElement(cib, "status")
