@@ -181,7 +181,8 @@ class PacemakerNode:
 
     def _launcher(self, marker: Path) -> str:
         wait = (
-            f"i=0; until corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1; do "
+            "cpid=$!; i=0; until corosync-cmapctl -g totem.cluster_name >/dev/null 2>&1; do "
+            "kill -0 $cpid 2>/dev/null || { echo 'corosync exited' >&2; exit 1; }; "
             f"i=$((i+1)); if [ $i -gt {COROSYNC_POLLS} ]; then "
             "echo 'corosync did not answer' >&2; exit 1; fi; sleep 0.1; done"
         )
@@ -225,6 +226,13 @@ class PacemakerNode:
                 + self.stderr_file.read_text(errors="replace")[-2000:]
             )
         self._hold_mnt_ns(proc.pid)
+        self.power_dir.mkdir(exist_ok=True)
+        (self.power_dir / self.node).write_text(f"{proc.pid} {procs.start_time(proc.pid)}\n")
+
+    @property
+    def power_dir(self) -> Path:
+        """Where the lab's fence agent (tests/lab/fencelab.py) finds every node."""
+        return self.lab.tmpdir / "pcmk-power"
 
     def _hold_mnt_ns(self, pid: int | None) -> None:
         if self._mnt_fd is not None:

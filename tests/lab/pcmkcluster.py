@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +111,9 @@ class PacemakerCluster:
 
     def wait_formed(self, timeout: float = 120) -> ClusterView:
         """Every running node sees every running node online, one DC, quorum."""
-        want = set(n.node for n in self.running())
+        want = {n.node for n in self.running()}
+        if len(want) < len(self.nodes):
+            raise LabError(f"pacemaker nodes exited: {self.diagnose()}")
 
         def formed(v: ClusterView) -> bool:
             return v.dc is not None and v.quorate and want <= set(v.online)
@@ -118,6 +121,8 @@ class PacemakerCluster:
         views: list[ClusterView] = []
 
         def all_formed() -> bool:
+            if len(self.running()) < len(want):
+                raise LabError(f"a pacemaker node exited: {self.diagnose()}")
             views.clear()
             for name in sorted(want):
                 v = self.view(name)
@@ -161,3 +166,23 @@ class PacemakerCluster:
                 f"{n.log()[-1500:]}\n{n.corosync_log()[-800:]}"
             )
         return "\n".join(parts)
+
+
+def web_binds(lab: Lab, nodes: Iterable[str]) -> dict[str, dict[str, Path]]:
+    """Private /var/www/html (index.html = the node name, so the client sees who
+    answers) and /var/log/lighttpd per node, for ``PacemakerCluster.start(binds=...)``."""
+    binds: dict[str, dict[str, Path]] = {}
+    for node in nodes:
+        www = lab.tmpdir / f"www-{node}"
+        www.mkdir()
+        (www / "index.html").write_text(node)
+        log = lab.tmpdir / f"lighttpd-log-{node}"
+        log.mkdir()
+        shutil.chown(log, "www-data", "www-data")
+        binds[node] = {"/var/www/html": www, "/var/log/lighttpd": log}
+    return binds
+
+
+def our_agents() -> dict[str, Path]:
+    """ha_agents' own agents (resource.d/), for ``ocf:ha_agents:NAME``."""
+    return {name: REPO / "resource.d" / name for name in ("IPaddr", "httpd", "redis")}
