@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.lab.cluster import AUTHKEYS, ClusterSpec
 from tests.lab.command import ha_agents
 from tests.lab.crmmon import ClusterView
 from tests.lab.netns import Host, Lab, run_cmd
@@ -186,3 +187,25 @@ def web_binds(lab: Lab, nodes: Iterable[str]) -> dict[str, dict[str, Path]]:
 def our_agents() -> dict[str, Path]:
     """ha_agents' own agents (resource.d/), for ``ocf:ha_agents:NAME``."""
     return {name: REPO / "resource.d" / name for name in ("IPaddr", "httpd", "redis")}
+
+
+def pacemaker_pair(lab: Lab, hosts: Mapping[str, Host], spec: ClusterSpec) -> PacemakerCluster:
+    """``spec``'s cluster (the files Heartbeat and ha_agents read) exported on its first
+    node as a CIB and run by Pacemaker on ``hosts``; returns once the group runs at home
+    (for bench/failover.py, beside Heartbeat and ha_agents on the same spec)."""
+    conf = lab.tmpdir / "pcmk-etc-ha.d"
+    conf.mkdir()
+    (conf / "ha.cf").write_text(spec.ha_cf())
+    (conf / "haresources").write_text(spec.haresources())
+    (conf / "authkeys").write_text(AUTHKEYS)
+    (conf / "authkeys").chmod(0o600)
+    home = spec.group_home
+    out = lab.tmpdir / "pcmk-export"
+    export_pacemaker(hosts[home], home, conf, "cib", out)
+    cluster = PacemakerCluster.start(lab, hosts, (out / "corosync.conf").read_text())
+    cluster.wait_formed(120)
+    cluster.load("cib", out)
+    group = f"grp_ip_{spec.vip}"
+    if cluster.wait_view(lambda v: v.where(group) == (home,), 90) is None:
+        raise LabError(f"group {group} did not start on {home}: {cluster.snapshot('no start')}")
+    return cluster
