@@ -5,7 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server iproute2 \
 	tcpdump socat iputils-ping iputils-arping psmisc procps curl libxml2-utils \
-	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables
+	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables \
+	pacemaker crmsh pcs fence-agents
 PYTEST_ARGS ?=
 
 .PHONY: install deps venv test test-fast check bench demo clean install-system
