@@ -84,6 +84,55 @@ def _ping_rule(parent: ET.Element, lid: str, rsc: str) -> None:
     )
 
 
+def _resources(conf: ET.Element, plan: PacemakerPlan) -> None:
+    resources = ET.SubElement(conf, "resources")
+    for group in plan.groups:
+        g = ET.SubElement(resources, "group", id=group.id)
+        for rid, prim in group.primitives:
+            _primitive(g, rid, prim)
+    for fence in plan.fences:
+        _fence(resources, fence)
+    if plan.ping is not None:
+        clone = ET.SubElement(resources, "clone", id=plan.ping.clone_id)
+        pid = plan.ping.primitive_id
+        prim_el = ET.SubElement(
+            clone, "primitive", {"id": pid, "class": "ocf", "provider": "pacemaker", "type": "ping"}
+        )
+        params = [
+            ("host_list", " ".join(plan.ping.hosts)),
+            ("multiplier", str(PING_MULTIPLIER)),
+            ("dampen", plan.ping.dampen),
+            ("name", PING_ATTRIBUTE),
+        ]
+        _nvpairs(prim_el, "instance_attributes", f"{pid}-instance_attributes", params)
+        _ops(prim_el, pid, (plan.ping.monitor,))
+
+
+def _constraints(conf: ET.Element, plan: PacemakerPlan) -> None:
+    constraints = ET.SubElement(conf, "constraints")
+    for group in plan.groups:
+        ET.SubElement(
+            constraints,
+            "rsc_location",
+            id=group.location_id,
+            rsc=group.id,
+            node=group.home,
+            score=str(PREFER_SCORE),
+        )
+        if plan.ping is not None:
+            _ping_rule(constraints, group.ping_location_id, group.id)
+    for fence in plan.fences:
+        for node in fence.avoid:
+            ET.SubElement(
+                constraints,
+                "rsc_location",
+                id=fence.avoid_id(node),
+                rsc=fence.id,
+                node=node,
+                score="-INFINITY",
+            )
+
+
 def render_cib(plan: PacemakerPlan) -> str:
     cib = ET.Element(
         "cib",
@@ -109,49 +158,8 @@ def render_cib(plan: PacemakerPlan) -> str:
     nodes = ET.SubElement(conf, "nodes")
     for nodeid, name in enumerate(plan.nodes, start=1):
         ET.SubElement(nodes, "node", id=str(nodeid), uname=name)
-    resources = ET.SubElement(conf, "resources")
-    for group in plan.groups:
-        g = ET.SubElement(resources, "group", id=group.id)
-        for rid, prim in group.primitives:
-            _primitive(g, rid, prim)
-    for fence in plan.fences:
-        _fence(resources, fence)
-    if plan.ping is not None:
-        clone = ET.SubElement(resources, "clone", id=plan.ping.clone_id)
-        pid = plan.ping.primitive_id
-        prim_el = ET.SubElement(
-            clone, "primitive", {"id": pid, "class": "ocf", "provider": "pacemaker", "type": "ping"}
-        )
-        params = [
-            ("host_list", " ".join(plan.ping.hosts)),
-            ("multiplier", str(PING_MULTIPLIER)),
-            ("dampen", plan.ping.dampen),
-            ("name", PING_ATTRIBUTE),
-        ]
-        _nvpairs(prim_el, "instance_attributes", f"{pid}-instance_attributes", params)
-        _ops(prim_el, pid, (plan.ping.monitor,))
-    constraints = ET.SubElement(conf, "constraints")
-    for group in plan.groups:
-        ET.SubElement(
-            constraints,
-            "rsc_location",
-            id=group.location_id,
-            rsc=group.id,
-            node=group.home,
-            score=str(PREFER_SCORE),
-        )
-        if plan.ping is not None:
-            _ping_rule(constraints, group.ping_location_id, group.id)
-    for fence in plan.fences:
-        for node in fence.avoid:
-            ET.SubElement(
-                constraints,
-                "rsc_location",
-                id=fence.avoid_id(node),
-                rsc=fence.id,
-                node=node,
-                score="-INFINITY",
-            )
+    _resources(conf, plan)
+    _constraints(conf, plan)
     defaults = ET.SubElement(conf, "rsc_defaults")
     _nvpairs(defaults, "meta_attributes", "rsc-options", [("resource-stickiness", plan.stickiness)])
     ET.SubElement(cib, "status")
