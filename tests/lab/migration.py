@@ -118,18 +118,23 @@ class RollingMigration:
         self._serving("node1", t0, 10)
         return self._record("1. node2: Heartbeat -> ha_agents (mixed cluster)", t0, "node1")
 
-    def move_node1(self) -> Step:
-        """§1 step 2: hb_standby all on node1 (node2 takes the VIP), stop Heartbeat, start
-        ha_agents; auto_failback on brings the VIP home."""
+    def standby_node1(self) -> Step:
+        """§1 step 2, first half: ``hb_standby all`` on node1; ha_agents' node2 takes the VIP."""
         t0 = time.monotonic()
         self.hb["node1"].run_in([HB_STANDBY, "all"], check=True)
         self._serving("node2", t0, 30)
+        return self._record("2a. node1: hb_standby all (VIP to ha_agents' node2)", t0, "node2")
+
+    def move_node1(self) -> Step:
+        """§1 step 2: stop Heartbeat on node1, start ha_agents; auto_failback on brings the
+        VIP home."""
+        t0 = time.monotonic()
         if not self.hb["node1"].stop(timeout=30):
             raise LabError("heartbeat on node1 did not stop")
         started = time.monotonic()
         self._ours("node1")
         self._serving("node1", started, 30)
-        return self._record("2. node1: hb_standby, Heartbeat -> ha_agents", t0, "node1")
+        return self._record("2b. node1: Heartbeat -> ha_agents (VIP fails back)", t0, "node1")
 
     def to_pacemaker(self, out: Path) -> Step:
         """§2: export on node1, stop ha_agents on both, start corosync + pacemaker, load."""
@@ -153,6 +158,7 @@ class RollingMigration:
     def run(self) -> list[Step]:
         self.start_heartbeat_pair()
         self.move_node2()
+        self.standby_node1()
         self.move_node1()
         self.to_pacemaker(self.lab.tmpdir / "pcmk")
         self.poller.stop()
