@@ -97,8 +97,8 @@ class PacemakerNode:
         self._mnt_inode: int | None = None
         self.binds = dict(binds or {})
         for target in self.binds:
-            if not Path(target).is_dir() or not target.startswith("/"):
-                raise LabError(f"bind target {target!r} must be an existing directory")
+            if not Path(target).exists() or not target.startswith("/"):
+                raise LabError(f"bind target {target!r} must be an existing path")
         self._prepare(corosync_conf, authkey, dict(ocf_agents or {}), dict(fence_agents or {}))
         lab.on_close(self._on_lab_close)
 

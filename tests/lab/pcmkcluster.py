@@ -68,12 +68,18 @@ class PacemakerCluster:
         binds: Mapping[str, Mapping[str, Path]] | None = None,
     ) -> PacemakerCluster:
         """One node per ``hosts`` entry (node name -> host), all with ``corosync_conf``
-        and one key; ``binds``: node -> {target dir: source dir} extra private mounts."""
+        and one key; ``binds``: node -> {target: source} extra private bind mounts (every
+        node also gets an /etc/hosts naming all nodes)."""
         key = corosync_keygen(lab.tmpdir / "corosync-authkey")
-        binds = binds or {}
+        # node names resolve inside the nodes, as on real clusters (crmsh relies on it)
+        etc_hosts = lab.tmpdir / "pcmk-hosts"
+        etc_hosts.write_text(
+            "127.0.0.1\tlocalhost\n" + "".join(f"{h.ip}\t{n}\n" for n, h in hosts.items())
+        )
+        mounts = {n: {"/etc/hosts": etc_hosts, **(binds or {}).get(n, {})} for n in hosts}
         nodes = {
             name: PacemakerNode(
-                lab, host, name, corosync_conf, key, ocf_agents, fence_agents, binds.get(name)
+                lab, host, name, corosync_conf, key, ocf_agents, fence_agents, mounts[name]
             )
             for name, host in hosts.items()
         }
