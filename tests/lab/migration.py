@@ -106,10 +106,14 @@ class RollingMigration:
         if not self.hb["node2"].stop(timeout=30):
             raise LabError("heartbeat on node2 did not stop")
         self._ours("node2")
+        # the guide's "verify from both sides": both see each other, and each says who
+        # holds what (no transition in progress: rscstatus local on node1, none on node2)
         ok = wait_until(
             lambda: (
                 self.hb["node1"].nodestatus("node2") == "active"
                 and self._ours_sees("node2", "node1")
+                and self.hb["node1"].cl_status("rscstatus").stdout.strip() == "local"
+                and self.ours["node2"].ctl("status", "rscstatus").stdout.strip() == "none"
             ),
             30,
         )
@@ -122,7 +126,12 @@ class RollingMigration:
         """§1 step 2, first half: ``hb_standby all`` on node1; ha_agents' node2 takes the VIP."""
         t0 = time.monotonic()
         self.hb["node1"].run_in([HB_STANDBY, "all"], check=True)
-        self._serving("node2", t0, 30)
+        if not self.poller.wait_ok(30, after=t0, backend="node2"):
+            raise LabError(
+                f"node2 does not answer on {VIP} after hb_standby: heartbeat node1:\n"
+                f"{self.hb['node1'].log()[-2500:]}\nha_agents node2:\n"
+                f"{self.ours['node2'].log()[-2500:]}"
+            )
         return self._record("2a. node1: hb_standby all (VIP to ha_agents' node2)", t0, "node2")
 
     def move_node1(self) -> Step:
