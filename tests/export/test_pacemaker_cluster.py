@@ -58,6 +58,17 @@ def _seed_dir(lab: Lab) -> Path:
     return conf
 
 
+def _gap(poller: HttpPoller, fault: float, backends: tuple[str, ...]) -> float:
+    """The client's gap: last answer (any node) -> first answer from a new owner."""
+    samples = poller.samples()
+    first = min(
+        (s for s in samples if s.ok and s.start > fault and s.backend in backends),
+        key=lambda s: s.start,
+    )
+    last = max((s for s in samples if s.ok and s.end < first.start), key=lambda s: s.end)
+    return first.end - last.end
+
+
 def _comm(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/comm").read_text().strip()
@@ -69,6 +80,15 @@ def _started(cl: PacemakerCluster, want: dict[str, tuple[str, ...]], timeout: fl
     def ok(v: ClusterView) -> bool:
         return all(v.where(rid) == nodes for rid, nodes in want.items())
 
+    if cl.wait_view(ok, timeout) is not None:
+        return True
+    # On a loaded machine the controller may give up on a probe ("Local executor did not
+    # return result in time") and leave the group stopped: clean up once, as an admin would.
+    v = cl.view()
+    if v is None or not v.failures:
+        return False
+    print(cl.snapshot("a probe was not executed: crm_resource --cleanup"))
+    cl.running()[0].run_in(["crm_resource", "--cleanup"], check=True)
     return cl.wait_view(ok, timeout) is not None
 
 
@@ -83,7 +103,7 @@ def test_exported_seed_cluster_runs_our_agents_and_fails_over(lab: Lab) -> None:
     )  # fmt: skip
     cl.wait_formed(120)
     cl.load("cib", out)
-    assert _started(cl, {SEED_GROUP: ("node1",)}, 90), cl.snapshot("not started")
+    assert _started(cl, {SEED_GROUP: ("node1",)}, 60), cl.snapshot("not started")
     before = cl.view()
     assert before is not None
     assert before.resources["httpd"].agent == "ocf:ha_agents:httpd"
@@ -113,13 +133,13 @@ def test_exported_seed_cluster_runs_our_agents_and_fails_over(lab: Lab) -> None:
     cl.nodes["node1"].kill(signal.SIGKILL)  # power loss: every process, and the cable
     hosts["node1"].link_down()
     assert poller.wait_ok(timeout=60, after=fault, backend="node2"), cl.snapshot("no failover")
-    outage = poller.outage(fault)
+    gap = _gap(poller, fault, ("node2",))
     after = cl.wait_view(lambda v: v.where(SEED_GROUP) == ("node2",), 30, node="node2")
     assert after is not None and after.offline == ("node1",)
     print(cl.snapshot("after power loss of node1", node="node2"))
-    print(f"client outage after power loss of node1: {outage.window:.3f} s")
+    print(f"client gap after power loss of node1: {gap:.3f} s")
     # detection (token 1 s + consensus 1.2 s) + IPaddr2 + httpd start; well under 15 s
-    assert outage.window is not None and outage.window < 15.0
+    assert 2.0 < gap < 15.0
     poller.stop()
 
 
@@ -191,7 +211,7 @@ def test_three_node_export_two_groups_fences_a_hung_node(lab: Lab) -> None:
         return any(poller.wait_ok(0, after=fault, backend=b) for b in ("node2", "node3"))
 
     assert wait_until(moved, 90), cl.snapshot("no failover", node="node2")
-    outage = poller.outage(fault)
+    gap = _gap(poller, fault, ("node2", "node3"))
     assert wait_until(lambda: not cl.nodes["node1"].pids(), 10), "node1 was not fenced"
     after = cl.wait_view(
         lambda v: (
@@ -206,6 +226,7 @@ def test_three_node_export_two_groups_fences_a_hung_node(lab: Lab) -> None:
     assert "reboot of node1 successful" in history, history
     print(cl.snapshot("after node1 hung and was fenced", node="node2"))
     print(history)
-    print(f"client gap, node1 hung -> fenced -> group moved: {outage.window:.3f} s")
+    # node1's web server answered until the fence cut its link: the gap is the move only
+    print(f"client gap, node1 hung -> fenced -> group moved: {gap:.3f} s")
     assert vip_holders([hosts["node2"], hosts["node3"]], VIP) != []
     poller.stop()

@@ -106,14 +106,15 @@ class RollingMigration:
         if not self.hb["node2"].stop(timeout=30):
             raise LabError("heartbeat on node2 did not stop")
         self._ours("node2")
-        # the guide's "verify from both sides": both see each other, and each says who
-        # holds what (no transition in progress: rscstatus local on node1, none on node2)
+        # the guide's "verify from both sides": both see each other, and each says what it
+        # holds, no transition in progress: rscstatus "local" on both (node2 has no group
+        # of its own; Heartbeat 3.0.6 says "local" then too)
         ok = wait_until(
             lambda: (
                 self.hb["node1"].nodestatus("node2") == "active"
                 and self._ours_sees("node2", "node1")
                 and self.hb["node1"].cl_status("rscstatus").stdout.strip() == "local"
-                and self.ours["node2"].ctl("status", "rscstatus").stdout.strip() == "none"
+                and self.ours["node2"].ctl("status", "rscstatus").stdout.strip() == "local"
             ),
             30,
         )
