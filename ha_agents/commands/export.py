@@ -10,13 +10,14 @@ problem, 2 usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ipaddress
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ha_agents.config.diagnostics import Diagnostic, has_errors, render_text
+from ha_agents.config.diagnostics import Diagnostic, Severity, render_text
 from ha_agents.config.model import ClusterConfig
 from ha_agents.export import discover
 from ha_agents.export.cib import render_cib
@@ -52,9 +53,18 @@ def parse_node_addresses(values: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _load(args: argparse.Namespace) -> tuple[ClusterConfig | None, list[Diagnostic]]:
+    from ha_agents.config.crosscheck import TWO_NODE_RESOURCES
     from ha_agents.config.load import load_config
 
-    return load_config(args.config_dir, args.node)
+    # haresources on more than two nodes: ha_agents will not run it, Pacemaker will (so,
+    # here, a warning: this export is the way out that the error points at)
+    if args.target != "pacemaker":
+        return load_config(args.config_dir, args.node)
+    cfg, diags = load_config(args.config_dir, args.node, tolerate=frozenset({TWO_NODE_RESOURCES}))
+    return cfg, [
+        dataclasses.replace(d, severity=Severity.WARNING) if d.code == TWO_NODE_RESOURCES else d
+        for d in diags
+    ]
 
 
 def _addresses(args: argparse.Namespace, cfg: ClusterConfig) -> NodeAddresses:
@@ -126,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
     except ImportError:
         print(f"{prog}: the config loader is not available in this build", file=sys.stderr)
         return 1
-    if cfg is None or has_errors(diags):
+    if cfg is None:
         sys.stderr.write(render_text(diags))
         print(
             f"{prog}: {args.config_dir}: configuration has errors, nothing exported",

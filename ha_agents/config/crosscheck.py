@@ -26,6 +26,8 @@ from ha_agents.config.values import is_ipv6
 Emit = Callable[[str, int, str, str], Diagnostic]
 
 NETWORK_MEDIA = (MediumKind.BCAST, MediumKind.MCAST, MediumKind.MCAST6, MediumKind.UCAST)
+#: haresources with more than two nodes: ha_agents refuses it (``export pacemaker`` does not)
+TWO_NODE_RESOURCES = "HR209"
 
 
 def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
@@ -223,4 +225,22 @@ def check_groups(
                         "Heartbeat starts, but taking over this group will fail",
                     )
                 )
-    return out
+    return out + _more_than_two(groups, hacf)
+
+
+def _more_than_two(groups: tuple[ResourceGroup, ...], hacf: HaCf) -> list[Diagnostic]:
+    """Heartbeat's v1 resource manager is two-node only: with three nodes, every survivor
+    of a dead node takes its groups (observed on 3.0.6: the address on two nodes and
+    "Both machines own foreign resources!").  ha_agents refuses such a cluster."""
+    used = [g for g in groups if g.resources]
+    if len(hacf.nodes) <= 2 or not used:
+        return []
+    g = used[0]
+    msg = (
+        f"haresources with {len(hacf.nodes)} nodes in ha.cf: Heartbeat's haresources "
+        "resource manager is two-node only (when a node dies, every survivor takes its "
+        "groups: Heartbeat 3.0.6 runs the service twice). ha_agents refuses it: keep "
+        "haresources empty on clusters of more than two nodes (membership only), or move "
+        "the resources to Pacemaker with 'ha-agents export pacemaker' (docs/migration.md)"
+    )
+    return [error(g.loc.path, g.loc.line, TWO_NODE_RESOURCES, msg)]

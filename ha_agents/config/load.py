@@ -288,6 +288,7 @@ def load_config(
     remote: bool = False,
     host: HostFacts | None = None,
     agent_dirs: tuple[str, ...] | None = None,
+    tolerate: frozenset[str] = frozenset(),
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     """Read ha.cf, authkeys and haresources from ``config_dir``.
 
@@ -298,10 +299,12 @@ def load_config(
     ``remote``: the files belong to another machine, so checks against this machine
     (interfaces, devices, programs, names) are only warnings.
     ``agent_dirs``: ha_agents' own agent directories (default: where this install has them).
+    ``tolerate``: error codes that still give a config (the export reads a cluster that
+    ha_agents refuses to run, HR209); they stay in the diagnostics.
     """
     dirs = search.agent_dirs() if agent_dirs is None else agent_dirs
     try:
-        return _load(config_dir, node, extensions, remote, host, dirs)
+        return _load(config_dir, node, extensions, remote, host, dirs, tolerate)
     except Exception as exc:
         path = os.path.join(config_dir, "ha.cf")
         return None, [error(path, 1, "HX499", f"internal error while checking: {exc!r}")]
@@ -314,6 +317,7 @@ def _load(
     remote: bool,
     host: HostFacts | None,
     agent_dirs: tuple[str, ...],
+    tolerate: frozenset[str],
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     facts: HostFacts = host if host is not None else RealHost()
@@ -352,7 +356,7 @@ def _load(
     order = {hacf_path: 0, keys_path: 1, res_path: 2}
     diags.sort(key=lambda d: (order.get(d.path, 3), d.line))
     diags = limit_repeats(diags)
-    if hacf is None or keys is None or has_errors(diags):
+    if hacf is None or keys is None or has_errors([d for d in diags if d.code not in tolerate]):
         return None, diags
     spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)
     # home nodes compare case-insensitively: give consumers ha.cf's spelling

@@ -4,6 +4,7 @@
   :mod:`ha_agents.config.search`: resource.d, /etc/init.d, ha_agents' own agents), which
   decides lsb / ocf:ha_agents / "manual step";
 * the ``OCF_RESKEY_*`` values of ``OCF::AGENT::INSTANCE`` instance files;
+* the PARAMS line of each ``stonith TYPE FILE`` file (its first line that is not a comment);
 * this machine's IPv4/IPv6 addresses per interface (used only when the export runs on the
   cluster node it exports for).
 """
@@ -85,7 +86,19 @@ def script_info(cfg: ClusterConfig, init_dir: str = "/etc/init.d") -> ScriptInfo
                     )
             elif spec.name not in WRAPPERS and not spec.name.startswith("ocf:"):
                 kinds[spec.name] = script_kind(spec.name, config_dir, Path(init_dir))
-    return ScriptInfo(kinds, instances)
+    return ScriptInfo(kinds, instances, stonith_files(cfg))
+
+
+def stonith_files(cfg: ClusterConfig) -> dict[str, str]:
+    """``stonith TYPE FILE``: FILE -> its first line that is not empty or a comment."""
+    found: dict[str, str] = {}
+    for _, path in cfg.hacf.stonith:
+        with contextlib.suppress(OSError):
+            for line in Path(path).read_text(errors="replace").splitlines():
+                if line.strip() and not line.startswith("#"):
+                    found[path] = line
+                    break
+    return found
 
 
 def local_ifaddrs() -> dict[str, tuple[str, ...]]:

@@ -24,6 +24,17 @@ def _cmd(words: Iterable[str]) -> str:
     return 'pcs -f "$CIB" ' + " ".join(shlex.quote(w) for w in words)
 
 
+def _fences(plan: PacemakerPlan) -> list[str]:
+    lines = []
+    for fence in plan.fences:
+        lines.append(f"# ha.cf {fence.device.loc or ''}: {fence.device.directive}")
+        words = ["stonith", "create", fence.id, fence.device.agent]
+        words += [f"{n}={v}" for n, v in fence.device.params] + _ops((fence.monitor,))
+        lines.append(_cmd(words))
+        lines += [_cmd(["constraint", "location", fence.id, "avoids", n]) for n in fence.avoid]
+    return lines
+
+
 def render_pcs(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
     lines = [
         "#!/bin/sh",
@@ -48,6 +59,7 @@ def render_pcs(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
         lines.append(
             _cmd(["constraint", "location", group.id, "prefers", f"{group.home}={PREFER_SCORE}"])
         )
+    lines += _fences(plan)
     if plan.ping is not None:
         words = ["resource", "create", plan.ping.primitive_id, "ocf:pacemaker:ping"]
         words += [

@@ -127,22 +127,23 @@ class Engine(Receiving):
         self.links = names
 
     def snapshot(self, now: float) -> MembershipSnapshot:
-        nodes = [self._peer_view(p, now) for p in self.peers.values()]
+        views = {p.name.lower(): self._peer_view(p, now) for p in self.peers.values()}
         local_links = tuple(
             LinkView(name, LinkStatus.DEAD if self.stopped else LinkStatus.UP, None, None)
             for name in self.links
         )
-        nodes.append(
-            NodeView(
-                self.local,
-                self.status.value,
-                "local",
-                local_links,
-                0.0,
-                self.generation,
-                self.uuid.hex(),
-            )
+        views[self.local.lower()] = NodeView(
+            self.local,
+            self.status.value,
+            "local",
+            local_links,
+            0.0,
+            self.generation,
+            self.uuid.hex(),
         )
+        # ha.cf order, this node at its place (cl_status listnodes prints it reversed)
+        order = [n.lower() for n in self.config.hacf.nodes]
+        nodes = [views.pop(k) for k in order if k in views] + list(views.values())
         nodes.extend(self.pings.views(now))
         return MembershipSnapshot(
             self.local,

@@ -34,6 +34,6 @@ class MembershipSnapshot:
     generation: int
     uuid: str
     seq: int
-    nodes: tuple[NodeView, ...]  # peers in ha.cf order, this node, then ping nodes
+    nodes: tuple[NodeView, ...]  # every node in ha.cf order (this one included), then ping nodes
     counters: tuple[tuple[str, int], ...]
     order: tuple[str, ...] = ()  # every node in Heartbeat's order (ha.cf lines as written)

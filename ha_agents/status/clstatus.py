@@ -72,10 +72,9 @@ def _nodes(doc: JsonDict) -> list[JsonDict]:
     nodes = doc.get("nodes")
     found = [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
     order = doc.get("order")
-    if not isinstance(order, list) or not order:
-        return found  # an older document: as listed
-    rank = {name: i for i, name in enumerate(order)}
-    found.sort(key=lambda n: rank.get(str(n.get("name")), len(rank)))
+    if isinstance(order, list) and order:  # else the document's nodes are in ha.cf order
+        rank = {name: i for i, name in enumerate(order)}
+        found.sort(key=lambda n: rank.get(str(n.get("name")), len(rank)))
     return found[::-1]
 
 

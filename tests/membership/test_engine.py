@@ -19,6 +19,7 @@ from ha_agents.membership.actions import (
     Upcall,
 )
 from ha_agents.membership.events import PacketRejected, SendMessage, Shutdown, Start, Tick
+from ha_agents.membership.snapshot import MembershipSnapshot, NodeView
 from ha_agents.membership.states import (
     IllegalTransition,
     LinkStatus,
@@ -29,6 +30,17 @@ from ha_agents.membership.states import (
 )
 
 from .helpers import ADDRS, UUIDS, envelope, make_engine, rx, sends, status, texts
+
+
+def node_view(snap: MembershipSnapshot, name: str) -> NodeView:
+    (view,) = [n for n in snap.nodes if n.name == name]
+    return view
+
+
+def test_snapshot_lists_every_node_in_hacf_order_this_node_included() -> None:
+    eng = make_engine(local="node2", nodes=("node1", "node2", "node3"))
+    assert [n.name for n in eng.snapshot(0.0).nodes] == ["node1", "node2", "node3"]
+    assert [n.state for n in eng.snapshot(0.0).nodes][1] == "local"
 
 
 def started(**kw: object):  # type: ignore[no-untyped-def]
@@ -95,7 +107,7 @@ def test_initdead_declares_silent_peer_dead_to_the_ms_then_goes_active() -> None
     assert LocalActive(("node2",), "initdead over") in acts
     assert [s.body[1] for s in sends(acts)] == [("st", "active")]
     assert eng.status is NodeStatus.ACTIVE
-    assert eng.snapshot(12.0).nodes[0].status == "dead"
+    assert node_view(eng.snapshot(12.0), "node2").status == "dead"
 
 
 def test_single_node_cluster_goes_active_at_once() -> None:
@@ -369,7 +381,7 @@ def test_one_link_of_two_cut_keeps_node_alive_and_marks_link_dead() -> None:
         if t == 10:
             assert texts(acts) == ["info: Link node2:eth1 dead."]
     snap = eng.snapshot(20.0)
-    peer = snap.nodes[0]
+    peer = node_view(snap, "node2")
     assert peer.status == "active"
     assert [(lv.name, lv.status) for lv in peer.links] == [
         ("eth0", LinkStatus.UP),
@@ -387,7 +399,7 @@ def test_shutdown_sends_shutdone_and_peer_sees_clean_leave_then_dead() -> None:
     acts = peer.handle(rx(envelope(done.body, "node2", 2, 200), 3.0))
     assert texts(acts) == ["info: Received shutdown notice from 'node2'."]
     assert PeerShutdown("node2", "shutdone") in acts
-    assert peer.snapshot(3.0).nodes[0].status == "dead"
+    assert node_view(peer.snapshot(3.0), "node2").status == "dead"
     acts = peer.handle(Tick(9.0))
     assert NodeDead("node2", "silent for deadtime", clean=True) in acts
 
@@ -483,5 +495,5 @@ def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() ->
     acts = eng.handle(rx(status("node2", 1, hg=201, st="init"), 3.0))
     assert NodeReturned("node2", 200, 201, "higher generation") in acts
     assert eng.peers["node2"].state is PeerState.ALIVE
-    assert eng.snapshot(3.0).nodes[0].status == "init"
+    assert node_view(eng.snapshot(3.0), "node2").status == "init"
     assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
