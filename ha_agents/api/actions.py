@@ -1,11 +1,11 @@
-"""Outputs of the client-API server.  ``Notice`` (a log line) is membership's."""
+"""Outputs of the client-API server.  ``Notice`` is one log line (notice.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ha_agents.api.body import Fields
-from ha_agents.membership.actions import Notice
+from ha_agents.notice import Notice
 
 
 @dataclass(frozen=True, slots=True)

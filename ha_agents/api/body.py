@@ -3,17 +3,18 @@
 A body is a classic-text ha_msg plus a trailing NUL (docs/api.md).  Decoding reuses the
 wire codec (``ha_agents.wire.codec``: classic or netstring form, strict limits) and
 keeps string fields as ``str`` (latin-1) and binary fields (``srcuuid``) as ``bytes``:
-the same ``(name, value)`` pairs the membership engine sends (``BodyField``).
+the same ``(name, value)`` pairs the membership engine sends (``BodyField``: a str
+value is a string field, bytes a binary one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ha_agents.membership.events import BodyField
 from ha_agents.wire.codec import Field, decode, encode_classic, encode_netstring
 from ha_agents.wire.errors import WireError
 
+BodyField = tuple[str, str | bytes]
 Fields = tuple[BodyField, ...]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ha_agents.membership.actions import Level, Notice
+from ha_agents.notice import Level, Notice
 
 
 def bad_request(reqtype: str, unknown: bool) -> Notice:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ha_agents.api.auth import Permit, authorize
 from ha_agents.api.body import Fields, get
-from ha_agents.membership.actions import Level, Notice
+from ha_agents.notice import Level, Notice
 
 CLIENT_ID_MAX = 32  # Heartbeat's client_id[32]
 

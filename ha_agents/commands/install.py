@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ha_agents.commands._system import examples_dir, install_compat, install_system
 from ha_agents.config.search import package_agents_dir
-from ha_agents.ops.install import examples_dir, install_compat, install_system
 
 
 def _compat(args: argparse.Namespace) -> int:

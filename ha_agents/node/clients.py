@@ -22,10 +22,10 @@ from ha_agents.api.auth import Permit
 from ha_agents.api.body import Fields
 from ha_agents.api.facts import ClusterFacts
 from ha_agents.api.server import ApiServer
-from ha_agents.api.view import cluster_facts
 from ha_agents.config.model import ClusterConfig
 from ha_agents.membership import actions as ma
 from ha_agents.membership.snapshot import MembershipSnapshot
+from ha_agents.node.apiview import cluster_facts
 from ha_agents.wire.message import Field
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ha_agents.api.view import hbversion
+from ha_agents.node.apiview import hbversion
 from ha_agents.status.snapshot import JsonDict
 
 USAGE = """Usage: cl_status <sub-command> [<options>] [<parameters>]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ha_agents.commands._system import install_system
 from ha_agents.config.search import package_agents_dir
-from ha_agents.ops.install import install_system
 
 REPO = Path(__file__).resolve().parents[2]
 AGENTS_DIR = Path(package_agents_dir())

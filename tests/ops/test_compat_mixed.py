@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ha_agents.ops.install import install_compat
+from ha_agents.commands._system import install_compat
 from tests.lab import Lab, wait_until
 from tests.lab.agentnode import REPO
 from tests.lab.cluster import AUTHKEYS, ClusterSpec, LabNode

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.ops.install import (
+from ha_agents.commands._system import (
     UNIT_DOC,
     examples_dir,
     install_compat,
@@ -34,9 +34,9 @@ def test_install_compat_writes_scripts_and_keeps_a_real_heartbeat_command(tmp_pa
     assert [s.action.split()[0] for s in steps] == ["kept", "wrote", "wrote"]
     assert foreign.read_text() == "#!/bin/sh\necho real heartbeat\n"
     standby = (tmp_path / "bin" / "hb_standby").read_text()
-    assert 'exec "/usr/bin/python3" -m ha_agents.ops.compat hb_standby "$@"' in standby
+    assert 'exec "/usr/bin/python3" -m ha_agents.compat hb_standby "$@"' in standby
     install_compat(tmp_path, python="/usr/bin/python3", force=True)
-    assert "ha_agents.ops.compat cl_status" in foreign.read_text()
+    assert "ha_agents.compat cl_status" in foreign.read_text()
 
 
 @pytest.mark.parametrize("name", ["hb_standby", "hb_takeover"])

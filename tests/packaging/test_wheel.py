@@ -19,8 +19,8 @@ from tests.packaging.artifacts import REPO, clean_env
 
 DATA = {
     "ha_agents/py.typed",
-    "ha_agents/ops/data/ha-agents.service",
-    "ha_agents/ops/data/ha-agents.default",
+    "ha_agents/data/ha-agents.service",
+    "ha_agents/data/ha-agents.default",
     "ha_agents/agents/resource.d/IPaddr",
     "ha_agents/agents/resource.d/httpd",
     "ha_agents/agents/resource.d/redis",

@@ -22,13 +22,16 @@ from pathlib import Path
 
 from ha_agents.agent.install import with_shebang
 from ha_agents.config import search
-from ha_agents.ops.compat import COMMANDS
 
 MARKER = "# installed by ha-agents install-compat"
 
 
 UNIT_DOC = "/usr/share/doc/ha-agents/README.md"  # the unit's Documentation=
 KEY_LINE = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)\S+", re.M)
+
+
+#: Heartbeat's command names that install-compat puts under a prefix (ha_agents/compat.py).
+COMMANDS = ("cl_status", "hb_standby", "hb_takeover")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,7 @@ def _under(root: Path, absolute: str) -> Path:
 
 
 def compat_script(name: str, python: str) -> str:
-    return f'#!/bin/sh\n{MARKER}\nexec "{python}" -m ha_agents.ops.compat {name} "$@"\n'
+    return f'#!/bin/sh\n{MARKER}\nexec "{python}" -m ha_agents.compat {name} "$@"\n'
 
 
 def install_compat(prefix: Path, python: str | None = None, force: bool = False) -> list[Step]:
@@ -84,11 +87,11 @@ def install_compat(prefix: Path, python: str | None = None, force: bool = False)
 
 def defaults_text() -> str:
     """/etc/default/ha-agents: the unit's ``$HA_AGENTS_OPTS`` (also the .deb's conffile)."""
-    return resources.files("ha_agents.ops").joinpath("data/ha-agents.default").read_text()
+    return resources.files("ha_agents").joinpath("data/ha-agents.default").read_text()
 
 
 def unit_text(ha_agents_cmd: str) -> str:
-    text = resources.files("ha_agents.ops").joinpath("data/ha-agents.service").read_text()
+    text = resources.files("ha_agents").joinpath("data/ha-agents.service").read_text()
     return text.replace("@HA_AGENTS@", ha_agents_cmd)
 
 

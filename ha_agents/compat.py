@@ -1,7 +1,7 @@
 """Heartbeat's command names for scripts and muscle memory: cl_status, hb_standby, hb_takeover.
 
 Each compat script installed by ``ha-agents install-compat`` runs
-``python -m ha_agents.ops.compat NAME ARGS...``.  The daemon's run directory is the
+``python -m ha_agents.compat NAME ARGS...``.  The daemon's run directory is the
 default ``/run/heartbeat`` unless ``HA_AGENTS_RUN_DIR`` says otherwise.
 
 * ``cl_status`` maps onto ``ha-agents status`` restricted to cl_status 3.0.6's usage
@@ -17,10 +17,10 @@ import sys
 from collections.abc import Sequence
 
 from ha_agents import cli
+from ha_agents.commands._system import COMMANDS
 from ha_agents.commands.standby import parse_which
 from ha_agents.status.clstatus import USAGE
 
-COMMANDS = ("cl_status", "hb_standby", "hb_takeover")
 HA_AGENTS_ONLY = frozenset({"numnodes", "help", "--json"})
 
 
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
         print(
-            f"usage: python -m ha_agents.ops.compat {{{','.join(COMMANDS)}}} ARGS...",
+            f"usage: python -m ha_agents.compat {{{','.join(COMMANDS)}}} ARGS...",
             file=sys.stderr,
         )
         return 2
