@@ -39,6 +39,7 @@ def snapshot_document(
                 "last_heard_s": _age(node.age_s),
                 "generation": node.generation,
                 "uuid": node.uuid,
+                "deadtime_ms": node.deadtime_ms,
                 "links": [
                     {
                         "name": link.name,

@@ -19,7 +19,6 @@ from tests.lab.poller import HttpPoller
 pytestmark = pytest.mark.netns
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
-DT_GRACE = 5.2  # a starting node announces deadtime + 2 s for its first 5 s (Heartbeat's dt)
 
 
 @dataclass
@@ -62,7 +61,7 @@ def rig(auto_failback: str = "on") -> Iterator[Rig]:
         r = Rig(lab, h1, h2, n1, n2, HttpPoller(client, f"http://{VIP}/").start())
         assert r.wait_holders(["n1"], 10), r.n1.log()[-2000:]
         assert r.poller.wait_ok(5, backend="n1")
-        time.sleep(DT_GRACE)
+        assert n1.wait_steady() and n2.wait_steady()
         yield r
 
 
