@@ -37,7 +37,6 @@ from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseG
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
-from ha_agents.status.counters import summarize
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
@@ -289,8 +288,6 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
-        dropped = doc.get("dropped")
-        doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())
