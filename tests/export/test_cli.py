@@ -32,10 +32,33 @@ def test_export_pacemaker_writes_files_and_warns(
     assert "ring0_addr: 192.0.2.11" in (out / "corosync.conf").read_text()
     err = capsys.readouterr().err
     assert "warning: EX603" in err and "EX606" not in err
-    # a second run does not overwrite without --force
-    assert main(argv) == 1
-    assert "already exist" in capsys.readouterr().err
-    assert main([*argv, "--force"]) == 0
+    # the same export again changes nothing; another one does not overwrite without --force
+    assert main(argv) == 0
+    assert f"kept {out}/corosync.conf (already there, same content)" in capsys.readouterr().out
+    other = [*argv[:-2], "--node-address", "node2=192.0.2.22", "--output-dir", str(out)]
+    assert main(other) == 1
+    assert "out: corosync.conf already there with other content" in capsys.readouterr().err
+    assert main([*other, "--force"]) == 0
+    assert "ring0_addr: 192.0.2.22" in (out / "corosync.conf").read_text()
+
+
+def test_migration_guides_three_exports_write_one_directory(
+    confdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/migration.md section 2.1: cib, crmsh and pcs into one directory, keeping
+    --config-dir and the node addresses; corosync.conf is the same for all three."""
+    out = tmp_path / "pcmk"
+    base = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]
+    base += ["--node-address", "node1=192.0.2.11", "--node-address", "node2=192.0.2.12"]
+    for fmt in ("cib", "crmsh", "pcs"):
+        assert main([*base, "--format", fmt, "--output-dir", str(out)]) == 0, fmt
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cib.xml", "corosync.conf", "crm.txt", "pcs.sh"]
+    corosync = (out / "corosync.conf").read_text()
+    assert "ring0_addr: 192.0.2.11" in corosync and "ring0_addr: 192.0.2.12" in corosync
+    assert "kept" in capsys.readouterr().out
+    pcs = (out / "pcs.sh").read_text()
+    assert "Do not run 'pcs cluster\n# setup'" in pcs
 
 
 def test_export_pcs_script_is_executable(confdir: Path, tmp_path: Path) -> None:
