@@ -129,6 +129,26 @@ def test_simulate_json_and_bad_duration(confdir: Path, capsys: pytest.CaptureFix
     assert main(["simulate", "--config-dir", str(confdir), "--node", "node7"]) == 1
 
 
+def test_simulate_without_node_on_a_machine_that_is_not_a_node(
+    confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its help promises a default: the home node of the first group, the files read as
+    the cluster's nodes (this machine is neither node1 nor node2, nor has their NICs)."""
+    (confdir / "ha.cf").write_text(
+        (confdir / "ha.cf").read_text().replace("ucast", "bcast eth7\n#")
+    )
+    assert main(["simulate", "--config-dir", str(confdir), "--fault", "stop"]) == 0
+    captured = capsys.readouterr()
+    assert "fault: stop on node1" in captured.out, captured
+    assert main(["simulate", "--config-dir", str(confdir), "--link", "eth7"]) == 2
+    assert "--link goes with --fault linkdown" in capsys.readouterr().err
+    argv = ["simulate", "--config-dir", str(confdir), "--fault", "linkdown", "--link"]
+    assert main([*argv, "eth8"]) == 2
+    assert "not a link of ha.cf (eth7)" in capsys.readouterr().err
+    assert main([*argv, "eth7"]) == 0
+    assert "its only link eth7 is cut" in capsys.readouterr().out
+
+
 def test_simulate_script_duration_forms() -> None:
     from ha_agents.commands.simulate import parse_durations
 
