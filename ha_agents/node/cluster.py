@@ -157,7 +157,7 @@ class VirtualCluster:
         m = self.members[name]
         m.frozen = False
         queued, m.queued = m.queued, []
-        for data, link, source in queued:  # asyncio runs ready I/O before due timers
+        for data, link, source in queued:  # read before the late tick: daemon/resume.py
             self._receive(name, data, link, source)
         self._arm(name, at_once=True)
 
