@@ -42,11 +42,18 @@ def service_address(agent: Agent) -> str | None:
 
 
 def own_network_namespace() -> bool:
-    """True inside a network namespace other than init's (``ip netns exec``, a lab)."""
+    """True when this process runs in another network namespace than the one it was
+    started from (``ip netns exec NS ...``, a lab): an ancestor's namespace differs."""
     try:
-        return os.stat("/proc/self/ns/net").st_ino != os.stat("/proc/1/ns/net").st_ino
-    except OSError:
+        mine = os.stat("/proc/self/ns/net").st_ino
+        for parent in psutil.Process().parents():
+            if parent.pid <= 1:
+                break
+            if os.stat(f"/proc/{parent.pid}/ns/net").st_ino != mine:
+                return True
+    except (OSError, psutil.Error):
         return False
+    return False
 
 
 def configured_here(address: str) -> str | None:
