@@ -8,8 +8,8 @@ after the fault during which no node serves it.
 Faults (on ``node``, once the cluster is stable, half a keepalive after that node's last
 heartbeat, the average case): ``kill`` (the node and its services vanish, like power
 loss), ``hang`` (the daemon freezes, its services keep running), ``linkdown`` (every link
-of the node is cut, clients cannot reach it either), ``stop`` (clean shutdown), ``standby``
-(``ha-agents standby all``).
+of the node is cut, clients cannot reach it either; or one ``link``: clients are on the
+first link of ha.cf), ``stop`` (clean shutdown), ``standby`` (``ha-agents standby all``).
 
 Pure: no clock, no sockets, no scripts.
 """
@@ -58,6 +58,7 @@ class Prediction:
     # (group, node, seconds after the fault): a node that did not serve the group at the
     # fault finished starting it
     takeovers: tuple[tuple[str, str, float], ...] = ()
+    link: str | None = None  # linkdown of this one link (None: every link)
 
 
 def simulation(
@@ -90,11 +91,12 @@ def predict(
     script_duration_s: float = 0.2,
     latency_s: float = 0.0005,
     durations: Mapping[str, float] | None = None,
+    link: str | None = None,
 ) -> Prediction:
     """Start every node, wait until stable, inject ``fault`` on ``node``, watch.
 
     ``durations``: seconds per script name (``IPaddr``, ``lighttpd``...) overriding
-    ``script_duration_s`` for those scripts.
+    ``script_duration_s`` for those scripts.  ``link``: the one link ``linkdown`` cuts.
     """
     sim = simulation(config, script_duration_s, latency_s, durations)
     for name in sim.members:
@@ -120,20 +122,20 @@ def predict(
         fault_at += keepalive
     sim.run_until(fault_at)
     sim.timeline.clear()
-    _inject(sim, fault, node)
+    _inject(sim, fault, node, link)
     horizon = fault_at + hacf.deadtime_ms / 1000 + keepalive * 4 + 2 * ops + 5
     sim.run_until(horizon)
-    return _prediction(sim, fault, node, fault_at, settled)
+    return replace(_prediction(sim, fault, node, fault_at, settled), link=link)
 
 
-def _inject(sim: VirtualCluster, fault: Fault, node: str) -> None:
-    sim.log(node, f"FAULT: {fault.value}")
+def _inject(sim: VirtualCluster, fault: Fault, node: str, link: str | None = None) -> None:
+    sim.log(node, f"FAULT: {fault.value}" + (f" of link {link}" if link else ""))
     if fault is Fault.KILL:
         sim.power_off(node)
     elif fault is Fault.HANG:
         sim.freeze(node)
     elif fault is Fault.LINKDOWN:
-        sim.cut(node)
+        sim.cut(node, link)
     elif fault is Fault.STOP:
         sim.stop(node)
     else:

@@ -113,6 +113,11 @@ def test_power_loss_with_auto_failback_off_stays_on_the_survivor(off: Rig) -> No
 
 def test_hang_then_resume_ends_with_exactly_one_owner(on: Rig) -> None:
     r = on
+    hooks = r.n1.config_dir / "ha_agents" / "hooks.d"
+    hooks.mkdir(parents=True)
+    events = r.lab.tmpdir / "n1-events"
+    (hooks / "10-record").write_text(f'#!/bin/sh\necho "$1 $2" >> {events}\n')
+    (hooks / "10-record").chmod(0o755)
     fault = time.monotonic()
     r.n1.kill(signal.SIGSTOP)
     _moved_to_n2(r, fault, 5)
@@ -122,6 +127,11 @@ def test_hang_then_resume_ends_with_exactly_one_owner(on: Rig) -> None:
     assert wait_until(lambda: "was frozen for" in r.n1.log(), 3)
     assert r.poller.wait_ok(10, after=resumed + 0.5, backend="n1"), r.n1.log()[-3000:]
     assert r.exactly_one_owner_for(1.0) == []
+    # node2 was alive throughout: the resumed node read its heartbeats, which waited in
+    # the socket buffer, before judging it (no false alarm from a node-dead hook)
+    assert "node node2: is dead" not in r.n1.log(), r.n1.log()[-3000:]
+    assert wait_until(lambda: events.exists() and "group-acquired node1" in events.read_text(), 5)
+    assert "node-dead" not in events.read_text(), events.read_text()
 
 
 def test_cable_cut_then_reconnect_ends_with_exactly_one_owner(on: Rig) -> None:
