@@ -42,9 +42,15 @@ def peer_restart(node: str) -> Notice:
     return _n(Level.INFO, f"Heartbeat restart on node {node}", "peer_restart", node)
 
 
-def returning_after_partition(node: str) -> Notice:
+def returning_after_partition(node: str) -> list[Notice]:
+    """Heartbeat's CRIT and its WARN hint (its info lines point at linux-ha.org pages
+    that are gone; docs/failover.md explains split brain instead)."""
     text = f"Cluster node {node} returning after partition."
-    return _n(Level.CRIT, text, "peer_returned", node)
+    hint = "Deadtime value may be too small."
+    return [
+        _n(Level.CRIT, text, "peer_returned", node),
+        _n(Level.WARN, hint, "peer_returned", node),
+    ]
 
 
 def shutdown_notice(node: str) -> Notice:
@@ -56,6 +62,10 @@ def late_heartbeat(node: str, ms: int, over_deadtime: bool) -> Notice:
         text = f"Late heartbeat: Node {node}: interval {ms} ms (> deadtime)"
         return _n(Level.CRIT, text, "late", node)
     return _n(Level.WARN, f"Late heartbeat: Node {node}: interval {ms} ms", "late", node)
+
+
+def is_late(action: object) -> bool:
+    return isinstance(action, Notice) and ("event", "late") in action.fields
 
 
 def lost_packets(node: str, count: int, last: int, seq: int) -> Notice:
