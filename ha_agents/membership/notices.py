@@ -64,10 +64,6 @@ def late_heartbeat(node: str, ms: int, over_deadtime: bool) -> Notice:
     return _n(Level.WARN, f"Late heartbeat: Node {node}: interval {ms} ms", "late", node)
 
 
-def is_late(action: object) -> bool:
-    return isinstance(action, Notice) and ("event", "late") in action.fields
-
-
 def lost_packets(node: str, count: int, last: int, seq: int) -> Notice:
     text = f"{count} lost packet(s) for [{node}] [{last}:{seq}]"
     return _n(Level.WARN, text, "lost", node)

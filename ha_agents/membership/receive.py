@@ -138,13 +138,13 @@ class Receiving(EngineCore):
         returned = returned and old_hg is not None
         if returned:
             out.extend(notices.returning_after_partition(peer.name))
+            # Its next status would be 'late' by the whole partition: that CRIT (which
+            # Heartbeat adds) would say the same event twice.
+            peer.last_status = None
         if was in (PeerState.UNKNOWN, PeerState.DEAD):
             out.append(NodeUp(peer.name, "heard"))
         out.extend(self._gaps(peer, seq, prev_high, missing, now))
-        dispatched = self._dispatch(peer, msg, msgtype, seq, now)
-        if returned:  # the CRIT above says it once (Heartbeat adds a CRIT 'Late heartbeat')
-            dispatched = [a for a in dispatched if not notices.is_late(a)]
-        out.extend(dispatched)
+        out.extend(self._dispatch(peer, msg, msgtype, seq, now))
         peer.since_ack += 1
         if peer.since_ack >= self.ack_every:
             peer.since_ack = 0
