@@ -64,7 +64,11 @@ class StandbyExchange:
         me, w = self.s.me, which.value
         if self.s.standby is not None:
             return [in_progress(me, self.s.standby.deadline - now), _why(f"standby [{w}]")]
-        if self.s.phase is not Phase.STABLE:
+        # An operator's request while a group starts or stops is in flux, as Heartbeat's
+        # (its resource state is not stable then); the automatic hand-backs wait for the
+        # phase only, as before.
+        settled = auto or self.s.groups.settled()
+        if self.s.phase is not Phase.STABLE or not settled:
             return [in_flux(me), _why(f"standby [{w}]: resource transition in progress")]
         peer = self.s.active_peer()
         if peer is None:
