@@ -61,8 +61,7 @@ def standby_transient(run: CtsRun, name: str) -> Step:
     mark = run.watch.mark()
     node = run.nodes[name]
     node.start()
-    sock = node.run_dir / "ha-agents.sock"
-    assert wait_until(sock.exists, 10), f"{name}: no control socket"
+    assert wait_until(node.ready, 10), f"{name}: does not answer commands"
     run.standby(s, name)
     s.unmatched += run.watch.look_for_all([cts.pattern("We_started") % name], 30, mark)
     run.settle()

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from tests.lab.cluster import ClusterSpec, LabNode, vip_holders
 from tests.lab.netns import Host, Lab
@@ -55,6 +58,10 @@ class CtsNode(LabNode):
     def argv(self, *args: str) -> list[str]:
         base = super().argv(*args)
         return [*base, "--log-ident", self.ident] if args[:1] == ("run",) else base
+
+    def ready(self) -> bool:
+        """Answers commands (``hb_standby``) yet."""
+        return (self.run_dir / "ha-agents.sock").exists()
 
 
 class Watch:
@@ -124,14 +131,33 @@ class Step:
         ]
 
 
+class Member(Protocol):
+    """What the kinds do with a node: an ha_agents CtsNode here; tools/cts_heartbeat.py
+    puts real Heartbeat nodes behind the same methods."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 20.0) -> bool: ...
+    def kill(self, sig: int = ...) -> list[int]: ...
+    def running(self) -> bool: ...
+    def ready(self) -> bool: ...
+    def ctl(self, *args: str, timeout: float = 15) -> subprocess.CompletedProcess[str]: ...
+
+
+MakeNode = Callable[[Lab, Host, str, Path], Member]
+
+
+def ha_agents_node(lab: Lab, host: Host, name: str, logfile: Path) -> Member:
+    return CtsNode(lab, host, name, logfile, unit_ident())
+
+
 class CtsRun:
-    def __init__(self, lab: Lab) -> None:
+    def __init__(self, lab: Lab, make_node: MakeNode = ha_agents_node) -> None:
         self.lab = lab
         self.watch = Watch(lab.tmpdir / "cts-log")
         self.hosts = {n: lab.add_host(f"n{n[-1]}", f"{a}/24") for n, a in NODES.items()}
-        ident = unit_ident()
-        self.nodes = {n: CtsNode(lab, self.hosts[n], n, self.watch.path, ident) for n in NODES}
+        self.nodes = {n: make_node(lab, self.hosts[n], n, self.watch.path) for n in NODES}
         self.steps: list[Step] = []
+        self.settle_s = 30.0  # CTS's StableTime, as a deadline
 
     # -- helpers --------------------------------------------------------------------------
     def up(self) -> list[str]:
@@ -140,7 +166,7 @@ class CtsRun:
     def other(self, name: str) -> str:
         return next(n for n in NODES if n != name)
 
-    def settle(self, timeout: float = 30.0) -> None:
+    def settle(self, timeout: float | None = None) -> None:
         """CTS's StableTime, as a wait: one VIP holder among the running nodes, each of
         which sees the other as it is (active or dead); then unchanged for deadtime."""
 
@@ -153,7 +179,7 @@ class CtsRun:
             want = tuple("active" if self.other(n) in up else "dead" for n in up)
             return (len(holders) == (1 if up else 0) and seen == want, tuple(holders))
 
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or self.settle_s)
         while time.monotonic() < deadline:
             first = view()
             if first[0]:

@@ -19,7 +19,7 @@ TWO = (("node1", G1), ("node2", G2))
 
 
 def started(**timers: int):  # type: ignore[no-untyped-def]
-    eng = make_engine(**timers)
+    eng = make_engine("node1", 100, **timers)
     eng.handle(Start(0.0))
     return eng
 
