@@ -189,6 +189,7 @@ class Lifecycle:
         s.alive[node] = False
         s.peer_hold.pop(node, None)
         s.joining.discard(node)
+        s.contested.clear()  # a split brain ends with the peer: the next one is logged anew
         if s.phase is Phase.INIT:
             return []
         actions: list[Action] = []

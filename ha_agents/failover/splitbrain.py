@@ -6,9 +6,13 @@ The rule, identical on every node so both reach the same verdict from the same f
 2. otherwise the holder whose name sorts first (case-insensitive) keeps it.
 
 Every other holder releases it at once; the keeper re-sends gratuitous ARP
-(``SplitBrain``).  A node that finds it was frozen for longer than deadtime releases
-before it rejoins (``FreezeGuard``), so a resumed node never contests a group its peer
-took over while it was stopped.
+(``SplitBrain``).  Each node logs Heartbeat's ``Both machines own ... resources!`` (ERROR,
+as Heartbeat) and its verdict (WARN: nothing is left for a human to do) once per split
+brain, not at every announcement the peer repeats while it releases.
+
+A node that finds it was frozen for longer than deadtime releases before it rejoins
+(``FreezeGuard``), so a resumed node never contests a group its peer took over while it
+was stopped.
 """
 
 from __future__ import annotations
@@ -54,13 +58,14 @@ class SplitBrain:
         both = [k for k in s.groups.held() if k in claimed]
         if not both:
             return actions
-        ours = [k for k in both if same_node(s.groups.home(k), s.me)]
+        new = [k for k in both if k not in s.contested]  # the others were logged already
+        ours = [k for k in new if same_node(s.groups.home(k), s.me)]
         if ours:
             actions.append(Notice(Level.ERROR, "Both machines own our resources!"))
-        if len(ours) < len(both):
+        if len(ours) < len(new):
             actions.append(Notice(Level.ERROR, "Both machines own foreign resources!"))
         give = [k for k in both if not same_node(keeper(s.groups.home(k), [s.me, src]), s.me)]
-        actions += self._verdicts(src, both, give)
+        actions += self._verdicts(src, new, give)
         if give:
             actions += s.groups.want(give, False, "lost split brain", now)
             s.recompute_flags()
@@ -80,12 +85,12 @@ class SplitBrain:
             if key in give:
                 text = f"Split brain on {key}: {win} keeps it; releasing it here."
                 tag = fields(f"event=split_brain group={key} keeper={win}")
-                actions.append(Notice(Level.CRIT, text, tag))
+                actions.append(Notice(Level.WARN, text, tag))
                 continue
             s.contested.add(key)
             text = f"Split brain on {key}: keeping it here ({s.me}); {src} must release."
             tag = fields(f"event=split_brain group={key} keeper={s.me}")
-            actions.append(Notice(Level.CRIT, text, tag))
+            actions.append(Notice(Level.WARN, text, tag))
             actions.append(Reannounce(key, "split brain resolved in our favour"))
         return actions
 
@@ -113,7 +118,9 @@ class FreezeGuard:
             f"This node was frozen for {gap_ms} ms (> deadtime): giving up all resources "
             "before rejoining."
         )
-        actions: list[Action] = [Notice(Level.CRIT, text, fields(f"event=frozen gap_ms={gap_ms}"))]
+        # WARN: the node steps back by itself; the peer's CRIT lines (late heartbeat,
+        # returning after partition) are Heartbeat's and say it happened.
+        actions: list[Action] = [Notice(Level.WARN, text, fields(f"event=frozen gap_ms={gap_ms}"))]
         s.standby = None
         s.pending.clear()
         s.fencing.clear()
