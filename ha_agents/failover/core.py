@@ -151,17 +151,27 @@ class ManagerState:
     # -- helpers -------------------------------------------------------------------
     def _announce_step(self, info: str) -> Step:
         def step(_now: float) -> list[Action]:
-            return self._announce(info, stable=True, full=True)
+            return self._announce(info, stable=True)
 
         return step
 
-    def _announce(self, info: str | None, stable: bool | None, full: bool = False) -> list[Action]:
+    def _announce(self, info: str | None, stable: bool) -> list[Action]:
+        """``t=resource``: everything we hold, as Heartbeat's hb_send_resources_held().
+
+        Always ``rtype=full``: Heartbeat (process_resources) *replaces* what it believes
+        the sender holds only when ``rtype=full``; without it, it ORs the value into the
+        old one (a ``none`` still clears it).  So after a standby ``rsc_hold=local`` from a
+        node that held ``all`` would leave the peer believing we still hold ``all`` and
+        logging ``Both machines own our resources!`` at every later message.  The one
+        incremental message is mach_down's ``rsc_hold=foreign`` (as Heartbeat's
+        mach_down script sends it), built in manager.py.
+        """
         if self.legacy or self.phase is Phase.STOPPED:
             return []
         hold = Hold.of(self.hold_local, self.hold_foreign)
         return [
             Send(
-                Resource(hold, info=info, isstable=stable, rtype="full" if full else None),
+                Resource(hold, info=info, isstable=stable, rtype="full"),
                 f"announce what we hold ({info})",
             )
         ]

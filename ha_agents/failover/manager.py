@@ -176,7 +176,7 @@ class ResourceManager(StandbyProtocol):
                     actions.append(Send(IpRequest(key), f"{node} returned: our group"))
                     self._ip_wait[key] = now + self.deadtime
             else:
-                actions += self._announce("partition", stable=True, full=True)
+                actions += self._announce("partition", stable=True)
         return actions
 
     def _peer_restarted(self, node: str, now: float) -> list[Action]:
@@ -283,8 +283,10 @@ class ResourceManager(StandbyProtocol):
                 Notice(Level.INFO, "mach_down takeover complete."),
             ]
             if not self.legacy:
+                # incremental on purpose (no rtype/isstable), as Heartbeat's mach_down
+                # script: a Heartbeat peer ORs foreign into what we hold
                 out.append(Send(Resource(Hold.FOREIGN, info="mach_down"), "took over"))
-            out += self._announce("req_our_resources()", stable=True, full=True)
+            out += self._announce("req_our_resources()", stable=True)
             if initial:
                 out.append(Notice(Level.INFO, "Initial resource acquisition complete (mach_down)"))
             return out
@@ -333,8 +335,8 @@ class ResourceManager(StandbyProtocol):
                 now, "Initial resource acquisition complete (T_STARTING)"
             )
         if self.groups.settled() and self.standby is None:
-            return self._announce("T_STARTING", stable=True, full=True)
-        return self._announce("T_STARTING", stable=False, full=True)
+            return self._announce("T_STARTING", stable=True)
+        return self._announce("T_STARTING", stable=False)
 
     def _got_resource(self, src: str, msg: Resource, now: float) -> list[Action]:
         self._peer_hold[src] = msg.rsc_hold
@@ -403,7 +405,7 @@ class ResourceManager(StandbyProtocol):
             # Tell the peer what we hold: after an asymmetric failure (only the peer
             # declared us dead) it has no other reason to hear our announcement, and the
             # keeper rule can only make it release once it does.
-            actions += self._announce("split-brain", stable=True, full=True)
+            actions += self._announce("split-brain", stable=True)
         return actions
 
     # -- legacy ip-request ---------------------------------------------------------
@@ -455,9 +457,9 @@ class ResourceManager(StandbyProtocol):
             self.phase = Phase.STOPPED
             out: list[Action] = [Notice(Level.INFO, "All HA resources relinquished.")]
             if not self.legacy:
-                out.append(
-                    Send(Resource(Hold.NONE, info="shutdown", isstable=False), "shutting down")
-                )
+                # as Heartbeat's hb_giveup_resources(): rtype=full, isstable=0
+                shutdown = Resource(Hold.NONE, info="shutdown", isstable=False, rtype="full")
+                out.append(Send(shutdown, "shutting down"))
             out.append(ShutdownComplete("every group released"))
             return out
 
