@@ -131,7 +131,9 @@ class Receiving(EngineCore):
             peer.state = peer_transition(peer.state, PeerEvent.HEARD)
         peer.last_heard = now
         out.extend(self._link_heard(peer, ev.link, now))
-        if was is PeerState.DEAD and verdict is not SeqVerdict.RESTART:
+        # Heartbeat says so only for a node it had heard before (same generation): one
+        # declared dead at initdead and heard now is simply up (heartbeat.c).
+        if was is PeerState.DEAD and verdict is not SeqVerdict.RESTART and old_hg is not None:
             out.append(notices.returning_after_partition(peer.name))
         if was in (PeerState.UNKNOWN, PeerState.DEAD):
             out.append(NodeUp(peer.name, "heard"))
