@@ -168,6 +168,8 @@ class SerialLink:
             attrs[6][termios.VMIN] = 1
             attrs[6][termios.VTIME] = 0
             termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
+            # as Heartbeat on open: drop what the line buffered before we were here
+            termios.tcflush(self.fd, termios.TCIOFLUSH)
         except termios.error as exc:
             os.close(self.fd)
             raise TransportError(f"serial {self.path}: not a tty ({exc})") from None
