@@ -58,7 +58,7 @@ def cluster() -> Cluster:
 
 
 # (where, what, which, owner of G1, owner of G2 afterwards)
-STEPS = [
+STEPS: list[tuple[str, type[ev.Standby] | type[ev.Takeover], Hold, str, str]] = [
     ("node1", ev.Standby, Hold.ALL, "node2", "node2"),
     ("node2", ev.Standby, Hold.FOREIGN, "node1", "node2"),  # = standby failback
     ("node2", ev.Standby, Hold.LOCAL, "node1", "node1"),
