@@ -15,6 +15,7 @@ assert on and what tools/mixed_baseline.py records for two Heartbeat nodes.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from tests.lab.mixed import PEER, MixedCluster, error_lines
 
 QUIET_S = 3.0  # watched after settling: late errors, flapping ownership
+_LINK_DEAD = re.compile(r"Link \S+ dead\.")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Step:
     act: Callable[[MixedCluster], None]
     expect: dict[str, str]  # auto_failback mode -> owners of node1's, node2's VIP ("12")
     timeout: float = 45.0
+    steady: bool = False  # no link may go dead during this step (no node stops)
 
 
 @dataclass
@@ -91,13 +94,13 @@ def _split_brain(c: MixedCluster) -> None:
 
 STEPS: tuple[Step, ...] = (
     Step("start", _start("node1"), _same("11")),
-    Step("join", _start("node2"), {"on": "12", "off": "11", "legacy": "12"}),
-    Step("standby-all", _admin("node1", "standby", "all"), _moves("22")),
-    Step("standby-failback", _admin("node2", "standby", "failback"), _moves("12")),
-    Step("standby-local", _admin("node2", "standby", "local"), _moves("11")),
-    Step("standby-foreign", _admin("node1", "standby", "foreign"), _moves("12")),
-    Step("takeover-all", _admin("node2", "takeover", "all"), _moves("22")),
-    Step("takeover-local", _admin("node1", "takeover", "local"), _moves("12")),
+    Step("join", _start("node2"), {"on": "12", "off": "11", "legacy": "12"}, steady=True),
+    Step("standby-all", _admin("node1", "standby", "all"), _moves("22"), steady=True),
+    Step("standby-failback", _admin("node2", "standby", "failback"), _moves("12"), steady=True),
+    Step("standby-local", _admin("node2", "standby", "local"), _moves("11"), steady=True),
+    Step("standby-foreign", _admin("node1", "standby", "foreign"), _moves("12"), steady=True),
+    Step("takeover-all", _admin("node2", "takeover", "all"), _moves("22"), steady=True),
+    Step("takeover-local", _admin("node1", "takeover", "local"), _moves("12"), steady=True),
     Step("stop", _stop("node1"), _same("22")),
     Step("restart", _start("node1"), {"on": "12", "off": "22", "legacy": "12"}),
     Step("power-loss", _power_loss("node2"), _same("11")),
@@ -155,7 +158,10 @@ def run_step(c: MixedCluster, step: Step) -> StepResult:
         settled()  # still settled after the quiet period?
     result = StepResult(step.name, time.monotonic() - t0, list(problems), owners=c.owners())
     for name, m in c.members.items():
-        result.errors[name] = error_lines(m.log()[marks[name] :])
+        text = m.log()[marks[name] :]
+        result.errors[name] = error_lines(text)
+        if step.steady:
+            result.problems += [f"{name}: {ln.strip()}" for ln in _LINK_DEAD.findall(text)]
     return result
 
 
