@@ -80,6 +80,9 @@ class ManagerState:
         self._gave_up: set[str] = set()  # peers that shut down cleanly
         self._joining: set[str] = set()  # peers that sent 'starting', not yet stable
         self._contested: set[str] = set()  # groups we kept after a split brain
+        # kept group -> (peer, time): if the peer still claims it then, it does not give
+        # way (a Heartbeat peer that did not see us die never does): we yield it
+        self._yield_at: dict[str, tuple[str, float]] = {}
         self._deferred_takeover: set[str] = set()  # dead peers not taken over (ping)
         self._fencing: dict[str, float | None] = {}  # node -> retry time (None: running)
         self._frozen_grace: float | None = None  # ignore PeerDead until then
@@ -132,6 +135,7 @@ class ManagerState:
             times.append(self._start_deadline)
         if self._frozen_grace is not None:
             times.append(self._frozen_grace)
+        times += [t for _, t in self._yield_at.values()]
         return min(times) if times else None
 
     # -- steps waiting for the groups to settle --------------------------------------

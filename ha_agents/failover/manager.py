@@ -39,6 +39,11 @@ from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyProtocol
 
 __all__ = ["LEGACY_REFUSAL", "ManagerState", "Phase", "ResourceManager"]
 
+#: After a split brain, how long (plus deadtime) a peer may keep claiming a group we
+#: kept before we yield it: more than the 2 s after which a Heartbeat peer that saw us
+#: die restarts itself (heartbeat.c), releasing everything.
+YIELD_GRACE_S = 2.5
+
 
 class ResourceManager(StandbyProtocol):
     """``ResourceManager(config, options).handle(event) -> list[Action]``."""
@@ -362,6 +367,7 @@ class ResourceManager(StandbyProtocol):
         for key in sorted(self._contested):
             if key not in claimed:  # the loser let go: point clients at us again
                 self._contested.discard(key)
+                self._yield_at.pop(key, None)
                 actions.append(Reannounce(key, f"{src} released {key} after split brain"))
         if self.standby is not None and same_node(self.standby.peer, src):
             return actions
@@ -379,6 +385,7 @@ class ResourceManager(StandbyProtocol):
             win = keeper(self.groups.home(key), [self.me, src])
             if same_node(win, self.me):
                 self._contested.add(key)
+                self._yield_at.setdefault(key, (src, now + YIELD_GRACE_S + self.deadtime))
                 actions.append(
                     Notice(
                         Level.CRIT,
@@ -400,6 +407,9 @@ class ResourceManager(StandbyProtocol):
         if give:
             actions += self.groups.want(give, False, "lost split brain", now)
             self._recompute_flags()
+            # say at once that we let go (a long stop must not look like a peer that
+            # does not give way), and again once released
+            actions += self._announce("split-brain", stable=False)
             self._after(self._announce_step("split-brain"))
         elif kept:
             # Tell the peer what we hold: after an asymmetric failure (only the peer
@@ -540,11 +550,39 @@ class ResourceManager(StandbyProtocol):
                 actions.append(Notice(Level.WARN, f"No ip-request-resp for {key}: taking it."))
                 self.hold_local = True
                 actions += self.groups.want([key], True, "ip-request unanswered", now)
+        actions += self._yield_to_stubborn_peer(now)
         if self._frozen_grace is not None and now >= self._frozen_grace:
             self._frozen_grace = None
             for node in sorted(self._dead_after_freeze):  # still not heard since
                 actions += self._peer_dead(node, False, now, recheck=True)
             self._dead_after_freeze.clear()
+        return actions
+
+    def _yield_to_stubborn_peer(self, now: float) -> list[Action]:
+        """A group we kept after a split brain that the peer still claims YIELD_GRACE_S +
+        deadtime later: the peer does not apply the keeper rule.  A Heartbeat peer that
+        saw us die restarts itself within 2 s (its shutdown announcement clears the
+        claim); one that did not see us die keeps everything.  Either way one owner
+        must remain, so we give it up."""
+        actions: list[Action] = []
+        for key, (peer, when) in list(self._yield_at.items()):
+            if now < when:
+                continue
+            del self._yield_at[key]
+            claimed = self.groups.of(peer, self._peer_hold.get(peer, Hold.NONE))
+            if not (self._alive.get(peer) and key in claimed and self.groups.wanted(key)):
+                continue
+            self._contested.discard(key)
+            actions.append(
+                Notice(
+                    Level.WARN,
+                    f"Split brain on {key}: {peer} still holds it; releasing it here.",
+                    f"event=split_brain_yield group={key} keeper={peer}",
+                )
+            )
+            actions += self.groups.want([key], False, "peer keeps it after split brain", now)
+            self._recompute_flags()
+            self._after(self._announce_step("split-brain"))
         return actions
 
     def _check_frozen(self, now: float) -> list[Action]:

@@ -13,6 +13,8 @@ import pytest
 
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
+from ha_agents.failover.actions import Action, Notice, ReleaseGroup
+from ha_agents.failover.manager import ResourceManager
 from ha_agents.failover.messages import Hold, Resource
 from tests.failover.sim import Cluster, make_config
 
@@ -89,3 +91,59 @@ def test_the_standby_release_announcement_is_a_full_update(cluster: Cluster) -> 
     standby = [m for m in sent if m.info == "standby" and m.isstable is False]
     assert standby[-1] == Resource(Hold.LOCAL, info="standby", isstable=False, rtype="full")
     assert all(m.rtype == "full" for m in sent if m.info != "mach_down")
+
+
+def _ticks(m: ResourceManager, t0: float, t1: float) -> list[Action]:
+    out: list[Action] = []
+    t = t0
+    while t < t1:
+        t = round(t + 0.1, 3)
+        out += m.handle(ev.Tick(t))
+    return out
+
+
+def _split_brain_on_node2(peer_says: Resource | None) -> list[Action]:
+    """node2 holds G2, sees node1 die, takes G1, hears node1 again, which announces that
+    it holds all (a Heartbeat node that never saw node2 die).  node2 keeps its home
+    group G2 (keeper rule) and gives G1 back.  Then node1 says ``peer_says`` (or
+    nothing) and time passes: the actions of that last part."""
+    m = ResourceManager(make_config("node2", groups=(("node1", G1), ("node2", G2))))
+    m.handle(ev.CommUp((), 0.0))
+    m.handle(ev.MessageIn("node1", Resource(Hold.LOCAL, None, True, "full"), 0.1))
+    m.handle(ev.GroupDone(G2, True, True, 0.2))
+    _ticks(m, 0.2, 5.0)
+    m.handle(ev.PeerDead("node1", 5.0))
+    m.handle(ev.GroupDone(G1, True, True, 5.1))
+    _ticks(m, 5.1, 6.0)
+    m.handle(ev.PeerAlive("node1", 6.0))
+    acts = m.handle(ev.MessageIn("node1", Resource(Hold.ALL, None, True, "full"), 6.1))
+    assert ReleaseGroup(G1, "lost split brain") in acts
+    assert not [a for a in acts if isinstance(a, ReleaseGroup) and a.key == G2]
+    m.handle(ev.GroupDone(G1, False, True, 6.2))
+    out: list[Action] = []
+    if peer_says is not None:
+        out += m.handle(ev.MessageIn("node1", peer_says, 6.5))
+    return out + _ticks(m, 6.5, 10.0)
+
+
+def test_a_peer_that_keeps_a_group_we_kept_after_a_split_brain_gets_it() -> None:
+    out = _split_brain_on_node2(None)  # node1 never gives way (Heartbeat never does)
+    assert [a for a in out if isinstance(a, ReleaseGroup)] == [
+        ReleaseGroup(G2, "peer keeps it after split brain")
+    ]
+    assert any(
+        isinstance(a, Notice) and a.text.endswith("node1 still holds it; releasing it here.")
+        for a in out
+    )
+
+
+@pytest.mark.parametrize(
+    "says",
+    [
+        Resource(Hold.NONE, "shutdown", False, "full"),  # Heartbeat restarting itself
+        Resource(Hold.LOCAL, "split-brain", False, "full"),  # ha_agents giving way
+    ],
+)
+def test_a_peer_that_gives_way_leaves_us_the_group(says: Resource) -> None:
+    out = _split_brain_on_node2(says)
+    assert [a for a in out if isinstance(a, ReleaseGroup)] == []
