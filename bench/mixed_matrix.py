@@ -2,7 +2,7 @@
 """The whole mixed-cluster matrix: every v1 exchange, Heartbeat 3.0.6 + ha_agents.
 
     sudo .venv/bin/python bench/mixed_matrix.py [--media ucast serial] [--mode on off]
-        [--kinds hb-ours ours-hb hb-hb] [--json results.json]
+        [--kinds hb-ours ours-hb hb-hb] [--json results.json] [--logs DIR]
 
 For each medium (bcast, ucast, mcast, serial), auto_failback mode (on, off, legacy) and
 mix (``hb-ours``: Heartbeat is node1, ha_agents node2; ``ours-hb`` the other way round)
@@ -35,12 +35,18 @@ from tests.lab.mixed import MEDIA, MODES, Case, MixedCluster
 KINDS = {"hb-ours": ("hb", "ours"), "ours-hb": ("ours", "hb"), "hb-hb": ("hb", "hb")}
 
 
-def run_case(case: Case, baseline: dict[str, dict[str, dict[str, list[str]]]]) -> dict[str, object]:
+def run_case(
+    case: Case, baseline: dict[str, dict[str, dict[str, list[str]]]], logs: Path | None
+) -> dict[str, object]:
     t0 = time.monotonic()
     with Lab("mm") as lab:
         cluster = MixedCluster(lab, case)
         results = run_sequence(cluster, stop_on_problem=False)
         extra = unexpected_errors(cluster, results, baseline)
+        if logs is not None and (extra or any(r.problems for r in results)):
+            logs.mkdir(parents=True, exist_ok=True)
+            for name, member in cluster.members.items():
+                (logs / f"{case.name}-{name}.log").write_text(member.log())
         ours = {
             f"{r.step}: {n}": lines
             for r in results
@@ -63,13 +69,14 @@ def main() -> int:
     ap.add_argument("--mode", nargs="+", choices=MODES, default=list(MODES))
     ap.add_argument("--kinds", nargs="+", choices=list(KINDS), default=["hb-ours", "ours-hb"])
     ap.add_argument("--json", type=Path, help="write every result here")
+    ap.add_argument("--logs", type=Path, help="keep both nodes' logs of a failed case here")
     args = ap.parse_args()
     baseline = load_baseline()
     rows = []
     for media in args.media:
         for mode in args.mode:
             for kinds in args.kinds:
-                row = run_case(Case(media, mode, KINDS[kinds]), baseline)
+                row = run_case(Case(media, mode, KINDS[kinds]), baseline, args.logs)
                 rows.append(row)
                 ok = not row["unsettled"] and not row["unexpected_heartbeat_errors"]
                 print(f"{row['case']:26s} {row['seconds']:6.1f} s  {'ok' if ok else 'FAILED'}")

@@ -181,7 +181,11 @@ class ResourceManager(StandbyProtocol):
                     actions.append(Send(IpRequest(key), f"{node} returned: our group"))
                     self._ip_wait[key] = now + self.deadtime
             else:
-                actions += self._announce("partition", stable=True)
+                # unstable, then stable once our groups settle: a Heartbeat peer answers
+                # with what it holds only when it sees us become stable again (and our
+                # keeper rule needs to know that), an ha_agents peer answers either way
+                actions += self._announce("partition", stable=False)
+                self._after(self._announce_step("partition"))
         return actions
 
     def _peer_restarted(self, node: str, now: float) -> list[Action]:

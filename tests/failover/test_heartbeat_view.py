@@ -13,7 +13,7 @@ import pytest
 
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import Action, Notice, ReleaseGroup
+from ha_agents.failover.actions import Action, Notice, ReleaseGroup, Send
 from ha_agents.failover.manager import ResourceManager
 from ha_agents.failover.messages import Hold, Resource
 from tests.failover.sim import Cluster, make_config
@@ -147,3 +147,22 @@ def test_a_peer_that_keeps_a_group_we_kept_after_a_split_brain_gets_it() -> None
 def test_a_peer_that_gives_way_leaves_us_the_group(says: Resource) -> None:
     out = _split_brain_on_node2(says)
     assert [a for a in out if isinstance(a, ReleaseGroup)] == []
+
+
+def test_after_a_partition_we_announce_a_transition_so_a_heartbeat_peer_answers() -> None:
+    """Heartbeat answers a peer's announcement with its own only when that peer turns
+    from unstable to stable (process_resources); after a one-sided partition it still
+    thinks us stable, so we say isstable=0 and then isstable=1."""
+    m = ResourceManager(make_config("node2", groups=(("node1", G1), ("node2", G2))))
+    m.handle(ev.CommUp((), 0.0))
+    m.handle(ev.MessageIn("node1", Resource(Hold.LOCAL, None, True, "full"), 0.1))
+    m.handle(ev.GroupDone(G2, True, True, 0.2))
+    _ticks(m, 0.2, 5.0)
+    m.handle(ev.PeerDead("node1", 5.0))
+    m.handle(ev.GroupDone(G1, True, True, 5.1))
+    _ticks(m, 5.1, 6.0)
+    sent = [a.message for a in m.handle(ev.PeerAlive("node1", 6.0)) if isinstance(a, Send)]
+    assert sent == [
+        Resource(Hold.ALL, "partition", False, "full"),
+        Resource(Hold.ALL, "partition", True, "full"),
+    ]
