@@ -194,10 +194,17 @@ _SPLIT = (
     "which announces nothing). Two Heartbeat nodes log the same lines when the split "
     "brain comes from a frozen node (docs/migration.md)."
 )
+_LATE = (
+    "a Heartbeat node that still counts the peer's start-up grace (deadtime + 2 s) hears "
+    "our post-partition announcement before it declares the peer dead, starts its "
+    "auto_failback standby, then cancels it at the late death and ignores the 'done' "
+    "messages of that standby (docs/migration.md)."
+)
 ACCEPTED: dict[str, dict[str, str]] = {
     "split-brain-heal": {
         "ERROR: Both machines own our resources!": _SPLIT,
         "ERROR: Both machines own foreign resources!": _SPLIT,
+        "ERROR: Ignored standby message 'done' from node# in state #": _LATE,
     }
 }
 
