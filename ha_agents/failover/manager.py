@@ -439,8 +439,6 @@ class ResourceManager(StandbyProtocol):
         return [Send(IpRequestResp(src, key, weown=False), "we do not hold it")]
 
     def _got_ip_response(self, src: str, msg: IpRequestResp, now: float) -> list[Action]:
-        if same_node(msg.dest, src):
-            return self._peer_took_its_group(src, msg, now)
         if not same_node(msg.dest, self.me) or msg.ipaddr not in self._ip_wait:
             return []
         del self._ip_wait[msg.ipaddr]
@@ -452,21 +450,6 @@ class ResourceManager(StandbyProtocol):
         if msg.ok:
             self.hold_local = True
             actions += self.groups.want([msg.ipaddr], True, f"ip-request-resp from {src}", now)
-        return actions
-
-    def _peer_took_its_group(self, src: str, msg: IpRequestResp, now: float) -> list[Action]:
-        """Legacy: a Heartbeat node that thinks it is alone (e.g. just restarted) takes its
-        group without asking and says so with an ip-request-resp to itself.  If we hold
-        that group too and the keeper rule gives it to the peer (its home), let it go."""
-        key = msg.ipaddr
-        if not (self.legacy and msg.ok and key in self.groups and self.groups.wanted(key)):
-            return []
-        if not same_node(keeper(self.groups.home(key), [self.me, src]), src):
-            return []
-        text = f"{src} took {key} without asking; releasing it here."
-        actions: list[Action] = [Notice(Level.WARN, text, f"event=split_brain group={key}")]
-        actions += self.groups.want([key], False, f"{src} took it", now)
-        self._recompute_flags()
         return actions
 
     # -- shutdown ------------------------------------------------------------------

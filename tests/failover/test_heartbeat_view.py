@@ -15,7 +15,7 @@ from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Action, Notice, ReleaseGroup, Send
 from ha_agents.failover.manager import ResourceManager
-from ha_agents.failover.messages import Hold, IpRequestResp, Resource
+from ha_agents.failover.messages import Hold, Resource
 from tests.failover.sim import Cluster, make_config
 
 G1 = "IPaddr::192.0.2.50"
@@ -166,23 +166,3 @@ def test_after_a_partition_we_announce_a_transition_so_a_heartbeat_peer_answers(
         Resource(Hold.ALL, "partition", False, "full"),
         Resource(Hold.ALL, "partition", True, "full"),
     ]
-
-
-def test_legacy_a_peer_that_takes_its_group_without_asking_gets_it() -> None:
-    """A Heartbeat node in legacy mode that thinks it is alone takes its group and tells
-    only itself (ip-request-resp dest=itself).  We held it: we let it go."""
-    m = ResourceManager(
-        make_config(
-            "node1", groups=(("node1", G1), ("node2", G2)), auto_failback=AutoFailback.LEGACY
-        )
-    )
-    m.handle(ev.CommUp(("node2",), 0.0))  # alone: takes both
-    m.handle(ev.GroupDone(G1, True, True, 0.1))
-    m.handle(ev.GroupDone(G2, True, True, 0.1))
-    m.handle(ev.PeerAlive("node2", 0.5))
-    resp = IpRequestResp("node2", G2, weown=True)
-    acts = m.handle(ev.MessageIn("node2", resp, 0.6))
-    assert [a for a in acts if isinstance(a, ReleaseGroup)] == [ReleaseGroup(G2, "node2 took it")]
-    # ... but not one of ours
-    acts = m.handle(ev.MessageIn("node2", IpRequestResp("node2", G1, weown=True), 0.7))
-    assert [a for a in acts if isinstance(a, ReleaseGroup)] == []
