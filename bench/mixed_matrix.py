@@ -14,7 +14,7 @@ active with every link up, nothing in transition; and no ERROR/CRIT line on the
 Heartbeat node that two Heartbeat nodes do not log in the same exchange
 (tests/data/mixed/heartbeat_baseline.json, tools/mixed_baseline.py).  Prints one line
 per exchange that failed, and per case its time and verdict; exit 1 if any failed.
-The full matrix (24 cases) takes about 24 x 2 minutes.  tests/failover/test_netns_mixed.py
+The full matrix (24 cases) takes about 40 minutes.  tests/failover/test_netns_mixed.py
 runs two of these cases in the suite.
 """
 
