@@ -169,7 +169,8 @@ class ResourceManager:
             s.enter(Step.RELEASED)
             out: list[Action] = [Notice(Level.INFO, "All HA resources relinquished.")]
             if not s.legacy:
-                shutdown = Resource(Hold.NONE, info="shutdown", isstable=False)
+                # as Heartbeat's hb_giveup_resources(): rtype=full, isstable=0
+                shutdown = Resource(Hold.NONE, info="shutdown", isstable=False, rtype="full")
                 out.append(Send(shutdown, "shutting down"))
             out.append(ShutdownComplete("every group released"))
             return out
@@ -183,5 +184,6 @@ class ResourceManager:
             *self.standby.timeout(now),
             *self.lifecycle.start_timeout(now),
             *self.ip.unanswered(now),
+            *self.split.yield_overdue(now),
             *self.freeze.grace_over(now),
         ]

@@ -207,6 +207,17 @@ def test_dead_peer_heard_again_same_generation_returns_after_partition() -> None
     ]
 
 
+def test_peer_never_heard_before_initdead_is_just_up_when_heard() -> None:
+    """Heartbeat logs 'returning after partition' only for a node it heard before with
+    the same generation; a node declared dead at initdead and heard later is just up."""
+    eng = started()
+    for t in range(1, 13):
+        eng.handle(Tick(float(t)))
+    acts = eng.handle(rx(status("node2", 1), 20.0))
+    assert NodeUp("node2", "heard") in acts
+    assert not [t for t in texts(acts) if t.startswith(("CRIT", "ERROR"))], texts(acts)
+
+
 def test_late_heartbeat_warns_after_warntime_to_the_ms() -> None:
     eng = started()
     eng.handle(rx(status("node2", 1), 1.0))

@@ -50,6 +50,8 @@ def unit_command(text: str) -> list[str]:
     """The unit's ExecStart= as argv, with /etc/default/ha-agents' empty HA_AGENTS_OPTS."""
     line = next(x for x in text.splitlines() if x.startswith("ExecStart="))
     return [w for w in line.removeprefix("ExecStart=").split() if w != "$HA_AGENTS_OPTS"]
+
+
 RUN_DIRS = (
     "mkdir -p /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd "
     "/run/heartbeat/rsctmp /run/resource-agents /run/lock && "
