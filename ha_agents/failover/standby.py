@@ -14,6 +14,7 @@ from ha_agents.failover.groups import same_node
 from ha_agents.failover.messages import AskInfo, AskResources, HbTakeover, Hold
 from ha_agents.failover.phases import Phase
 from ha_agents.failover.state import ManagerState, Role, Stage, StandbyOp
+from ha_agents.notice import fields
 
 LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
 
@@ -68,6 +69,10 @@ class StandbyExchange:
                     Notice(Level.WARN, "Not accepting resources: ping nodes unreachable.")
                 )
                 return actions
+            refused = self._failed_here(src, which, now)
+            if refused is not None:
+                actions.append(Notice(Level.WARN, refused, fields("event=refused_back")))
+                return actions
             if op is not None or self.s.phase is not Phase.STABLE or not self.s.groups.settled():
                 actions.append(
                     Notice(Level.WARN, "Not accepting resources: transition in progress.")
@@ -89,6 +94,19 @@ class StandbyExchange:
         if msg.info is AskInfo.DONE and op.role is Role.RESPONDER and op.stage is Stage.WAIT_DONE:
             return self._acquire(op, now)
         return []
+
+    def _failed_here(self, src: str, which: Hold, now: float) -> str | None:
+        """Resource monitoring handed these groups away after they failed here: taking
+        them back within the monitor's window would bounce them (failover/monitor.py)."""
+        until = self.s.refused_until
+        back = [k for k in self.s.groups.of(src, which) if until.get(k, now) > now]
+        if not back:
+            return None
+        left = max(until[k] for k in back) - now
+        return (
+            f"Not accepting resources: {', '.join(back)} failed here (resource "
+            f"monitoring); not taking it back for {left:.0f} s."
+        )
 
     def _release(self, op: StandbyOp, now: float) -> list[Action]:
         w = op.which.value
