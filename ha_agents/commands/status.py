@@ -7,6 +7,7 @@ import json
 import sys
 
 from ha_agents.daemon.control import request, socket_path
+from ha_agents.status import monitors
 from ha_agents.status.clstatus import answer
 
 DEFAULT_RUN_DIR = "/run/heartbeat"
@@ -48,6 +49,8 @@ def _summary(doc: dict[str, object]) -> str:
         lines.extend(
             f"    {lk.get('name')}: {lk.get('status')}" for lk in _dicts(node.get("links"))
         )
+    resources = doc.get("resources")
+    lines += monitors.lines(resources if isinstance(resources, dict) else None)
     dropped = doc.get("dropped")
     if isinstance(dropped, dict) and dropped:
         lines.append("  dropped: " + ", ".join(f"{k}={v}" for k, v in dropped.items()))

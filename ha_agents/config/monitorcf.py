@@ -157,3 +157,14 @@ def bind(
             text = f"monitor {target!r} matches no resource of haresources: nothing is checked"
             diags.append(warning(spec.loc.path, spec.loc.line, "HF606", text))
     return tuple(out), diags
+
+
+def monitor_line(m: Monitored) -> str:
+    """What ``run`` logs at start for one monitored resource."""
+    spec = m.spec
+    depth = f", OCF_CHECK_LEVEL {spec.depth}" if spec.depth is not None else ""
+    return (
+        f"Monitoring {m.resource} (group {m.group}) every {spec.interval_s:g} s, timeout "
+        f"{spec.timeout_s:g} s{depth}; {spec.restarts} restart(s) within {spec.window_s:g} s, "
+        "then the group goes to the peer."
+    )
