@@ -17,6 +17,10 @@ from ha_agents.failover.state import ManagerState, Role, Stage, StandbyOp
 from ha_agents.notice import fields
 
 LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
+#: How long the taker waits for the giver's 'done' (its release): Heartbeat's
+#: HB_STANDBY_RSC_TO_MS, 60 minutes (heartbeat/hb_resource.c).  The exchange is cancelled
+#: sooner if the giver dies, restarts or shuts down.
+PEER_RELEASE_WAIT_S = 3600.0
 
 
 class StandbyExchange:
@@ -78,8 +82,10 @@ class StandbyExchange:
                     Notice(Level.WARN, "Not accepting resources: transition in progress.")
                 )
                 return actions
+            # The peer's release may take as long as its stop scripts do (a hung service's
+            # stop waits for its timeouts): wait for its 'done' as Heartbeat does.
             self.s.standby = StandbyOp(
-                Role.RESPONDER, src, which, Stage.WAIT_DONE, now + self.s.standby_timeout
+                Role.RESPONDER, src, which, Stage.WAIT_DONE, now + PEER_RELEASE_WAIT_S
             )
             actions.append(Send(AskResources(which, AskInfo.OTHER), "we can take them"))
             return actions

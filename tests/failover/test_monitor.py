@@ -199,3 +199,14 @@ def test_failures_outside_the_window_are_forgotten() -> None:
     assert c.owners(IP) == ["node1"]
     assert len(work(c, "node1", RestartResources)) == 3
     assert row(c, "node1")["failures_total"] == 3
+
+
+def test_a_hand_over_whose_release_outlasts_standby_timeout_still_completes() -> None:
+    # A hung web server's stop takes seconds (its own checks time out first); the taker
+    # must wait for the giver's 'done' as Heartbeat does, or nobody holds the group.
+    c = cluster("")
+    c.durations["httpd"] = 4.0  # longer than standby_timeout (max(deadtime, 2 s))
+    reply = c.admin("node1", {"cmd": "standby", "which": "all"})
+    assert reply["ok"]
+    c.run_until_true(lambda: c.serving[IP] == {"node2"} and not c.busy(), 20)
+    assert not any("timed out" in n for n in c.notices("node2"))
