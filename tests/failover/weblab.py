@@ -7,12 +7,12 @@ tests/failover/test_netns_monitor.py and bench/monitor.py.
 
 from __future__ import annotations
 
-import json
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ha_agents.daemon.control import request, socket_path
 from tests.lab import procs
 from tests.lab.cluster import ClusterSpec, LabNode, vip_holders
 from tests.lab.netns import Host, Lab
@@ -46,17 +46,25 @@ class WebCluster:
 
     @classmethod
     def build(
-        cls, lab: Lab, failover_cf: str, keepalive_ms: int = 200, deadtime_ms: int = 2000
+        cls,
+        lab: Lab,
+        failover_cf: str,
+        keepalive_ms: int = 200,
+        deadtime_ms: int = 2000,
+        scripts: dict[str, str] | None = None,
     ) -> WebCluster:
+        """``scripts``: heartbeat-class ``resource.d`` scripts (name -> text), each added to
+        the group after the web server as ``NAME::<lab dir>``."""
         conf = lighttpd_conf(lab.tmpdir)
         web = f"httpd::lighttpd::{conf}"
+        extra = tuple(f"{name}::{lab.tmpdir}" for name in scripts or {})
         addrs = {n: f"192.0.2.{11 + i}" for i, n in enumerate(NODES)}
         spec = ClusterSpec(
             addrs,
             keepalive_ms=keepalive_ms,
             deadtime_ms=deadtime_ms,
             vip=VIP,
-            extra_resources=(web,),
+            extra_resources=(web, *extra),
             media="ucast",
             failover_cf=failover_cf,
         )
@@ -70,6 +78,11 @@ class WebCluster:
             state = node.root / "rsctmp"
             state.mkdir()
             node.env = {"LAB_WWW": str(www), "HA_AGENTS_STATE_DIR": str(state)}
+            for script, text in (scripts or {}).items():
+                path = node.config_dir / "resource.d" / script
+                path.parent.mkdir(exist_ok=True)
+                path.write_text(text)
+                path.chmod(0o755)
             nodes[name] = node
         client = lab.add_client("c", "192.0.2.100/24")
         return cls(lab, spec, hosts, nodes, client, web)
@@ -90,14 +103,21 @@ class WebCluster:
         return ok and vip_holders(self.hosts.values(), VIP) == [self.hosts[owner].name]
 
     def doc(self, node: str) -> dict[str, Any]:
-        r = self.nodes[node].ctl("status", "--json")
-        return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+        """The status document (``status --json``), asked in-process on the socket."""
+        reply = request(socket_path(self.nodes[node].run_dir), {"cmd": "status"})
+        doc = reply.get("status") if reply else None
+        return doc if isinstance(doc, dict) else {}
 
     def monitor_row(self, node: str) -> dict[str, Any]:
         rows = self.doc(node).get("resources", {}).get("monitors", [])
         return next((r for r in rows if r["resource"] == self.web), {})
 
     # -- the web server ------------------------------------------------------------------
+    def holder(self) -> list[str]:
+        """The nodes carrying the VIP now."""
+        names = {h.name: n for n, h in self.hosts.items()}
+        return [names[h] for h in vip_holders(self.hosts.values(), VIP)]
+
     def web_pid(self, node: str) -> int | None:
         for path in (self.nodes[node].root / "rsctmp").glob("httpd-lighttpd-*.pid"):
             text = path.read_text().strip()
