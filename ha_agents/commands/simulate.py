@@ -2,8 +2,9 @@
 
 Runs every node's real membership and failover engines on a virtual clock (no sockets, no
 scripts) and prints the timeline: who notices what when, which messages go, which resources
-stop and start where, and the predicted client-visible outage.  Exit: 0, 1 config error,
-2 usage.
+stop and start where, and the predicted client-visible outage.  failover.cf is read too:
+with ``monitor`` lines, ``--fault service-kill`` / ``service-hang`` show the restart in
+place or the move.  Exit: 0, 1 config error, 2 usage.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def parse_durations(values: list[str]) -> tuple[float, dict[str, float]]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ha_agents.config.failovercf import load_options
     from ha_agents.config.load import load_config
 
     prog = "ha-agents simulate"
@@ -56,6 +58,11 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write(render_text(diags))
         print(f"{prog}: {args.config_dir}: configuration has errors", file=sys.stderr)
         return 1
+    options, problems = load_options(args.config_dir)
+    if has_errors(problems):
+        sys.stderr.write(render_text(problems))
+        print(f"{prog}: {args.config_dir}: failover.cf has errors", file=sys.stderr)
+        return 1
     names = {n.lower(): n for n in cfg.hacf.nodes}
     if args.node is not None:
         if args.node.lower() not in names:
@@ -68,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
     if len(cfg.hacf.nodes) < 2:
         print(f"{prog}: ha.cf has a single node; there is nothing to fail over to", file=sys.stderr)
         return 1
-    prediction = predict(cfg, Fault(args.fault), node, default, durations=named)
+    prediction = predict(cfg, Fault(args.fault), node, default, durations=named, options=options)
     if args.json:
         print(json.dumps(as_dict(prediction), indent=2))
     else:

@@ -19,7 +19,9 @@ Seconds are ``5``, ``1.5``, ``5s`` or ``500ms``.
 
 ``parse_monitor(rest, loc)`` gives a :class:`MonitorSpec` or what is wrong (HF605);
 ``bind(specs, groups)`` pairs them with the haresources resources (HF606 warning: matches
-nothing; HF607 error: the same RESOURCE twice).
+nothing; HF607 error: the same RESOURCE twice); ``timing(...)`` judges a check's measured
+run time (``check`` runs each once): HF609 interval shorter than the check, HF610 the
+check outlasts its timeout, HF611 it gives no answer, HF690 a note of the time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ha_agents.config.diagnostics import Diagnostic, error, warning
+from ha_agents.config.diagnostics import Diagnostic, error, note, warning
 from ha_agents.config.model import Location, ResourceGroup
 from ha_agents.config.values import parse_int, parse_time_ms
 
@@ -168,3 +170,34 @@ def monitor_line(m: Monitored) -> str:
         f"{spec.timeout_s:g} s{depth}; {spec.restarts} restart(s) within {spec.window_s:g} s, "
         "then the group goes to the peer."
     )
+
+
+def timing(
+    m: Monitored, seconds: float, timed_out: bool, said: str, failed: bool = False
+) -> Diagnostic:
+    """What ``check`` says about one monitored resource whose check it ran once here
+    (``said``: its verdict, or why it gave none when ``failed``)."""
+    spec, loc = m.spec, m.spec.loc
+    if failed and not timed_out:
+        text = (
+            f"monitor {spec.target!r}: the check of {m.resource!r} gives no answer here "
+            f"({said}): every check would count as a failure"
+        )
+        return warning(loc.path, loc.line, "HF611", text)
+    if timed_out:
+        text = (
+            f"monitor {spec.target!r}: the check of {m.resource!r} did not finish within its "
+            f"timeout of {spec.timeout_s:g} s here (killed): every check would fail"
+        )
+        return warning(loc.path, loc.line, "HF610", text)
+    if seconds >= spec.interval_s:
+        text = (
+            f"monitor {spec.target!r}: interval {spec.interval_s:g} s is shorter than the check "
+            f"of {m.resource!r} takes here ({seconds:.2f} s measured): checks run back to back"
+        )
+        return warning(loc.path, loc.line, "HF609", text)
+    text = (
+        f"monitor {spec.target!r}: the check of {m.resource!r} took {seconds:.2f} s here "
+        f"({said}); interval {spec.interval_s:g} s, timeout {spec.timeout_s:g} s"
+    )
+    return note(loc.path, loc.line, "HF690", text)

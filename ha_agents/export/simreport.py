@@ -13,7 +13,10 @@ FAULT_TEXT = {
     Fault.LINKDOWN: "every link of the node is cut; clients cannot reach it either",
     Fault.STOP: "clean shutdown of the daemon",
     Fault.STANDBY: "ha-agents standby all",
+    Fault.SERVICE_KILL: "the last resource of its first group dies (e.g. SIGKILL of the server)",
+    Fault.SERVICE_HANG: "the last resource of its first group hangs (SIGSTOP of the server)",
 }
+SERVICE_FAULTS = (Fault.SERVICE_KILL, Fault.SERVICE_HANG)
 
 
 def _s(ms: int) -> str:
@@ -45,7 +48,7 @@ def render_text(
             f"(between {max(0.0, dt - ka):.3f} and {dt:.3f} s, depending on when its last "
             "heartbeat went out)"
         )
-    elif p.fault not in (Fault.STOP, Fault.STANDBY):
+    elif p.fault not in (Fault.STOP, Fault.STANDBY, *SERVICE_FAULTS):
         out.append(f"detection: no node declared {p.node} dead within the simulated time")
     if not p.outages:
         out.append("predicted client-visible outage: none")
@@ -60,6 +63,11 @@ def render_text(
                 f"predicted client-visible outage: {o.key}: {o.duration:.3f} s "
                 f"(down {o.down_at:+.3f} s, serving again on {o.up_on} at {o.up_at:+.3f} s)"
             )
+    if p.fault in SERVICE_FAULTS and any(o.up_at is None for o in p.outages):
+        out.append(
+            "note: Heartbeat never checks a running resource; add a failover.cf 'monitor' line "
+            "for it (docs/failover.md, Resource monitoring) to have it restarted or moved"
+        )
     for key, node, t in p.takeovers:
         out.append(f"takeover: {key} running on {node} at {t:+.3f} s")
     for key in p.split_brain:
