@@ -17,8 +17,8 @@ from ha_agents.failover.state import ManagerState, Role, Stage, StandbyOp
 from ha_agents.notice import fields
 
 LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
-#: How long the taker waits for the giver's 'done' (its release): Heartbeat's
-#: HB_STANDBY_RSC_TO_MS, 60 minutes (heartbeat/hb_resource.c).  The exchange is cancelled
+#: How long the taker waits for the giver's 'done' (its release): as long as Heartbeat
+#: does (HB_STANDBY_RSC_TO_MS, 60 minutes; docs/failover.md).  The exchange is cancelled
 #: sooner if the giver dies, restarts or shuts down.
 PEER_RELEASE_WAIT_S = 3600.0
 

@@ -158,3 +158,29 @@ def test_without_monitor_lines_nothing_is_probed(lab: Lab) -> None:
     for name in ("node1", "node2"):  # none of monitoring's log lines
         for words in (": Monitoring ", "failed its monitor", "in place", "giving it to the peer"):
             assert not c.log_lines(name, words), c.logs()
+
+
+@pytest.mark.heartbeat
+def test_real_heartbeat_ignores_failover_cf_and_never_probes(lab: Lab) -> None:
+    """The ground truth behind the opt-in: Heartbeat 3.0.6 with the same ``monitor`` lines
+    in /etc/ha.d/failover.cf starts, never mentions the file, and after its initial
+    ``status`` + ``start`` never calls the resource again."""
+    from tests.lab.heartbeat import make_ha_cf
+
+    addrs = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
+    ha_cf = make_ha_cf(addrs, keepalive="200ms", deadtime="2", initdead="4")
+    haresources = f"node1 rec::{lab.tmpdir}\n"
+    nodes = []
+    for i, (name, addr) in enumerate(addrs.items(), 1):
+        host = lab.add_host(f"n{i}", f"{addr}/24")
+        node = lab.add_heartbeat_node(host, name, ha_cf, haresources, scripts={"rec": RECORDER})
+        (node.etc / "failover.cf").write_text(monitor(restarts=1) + "monitor rec interval=1\n")
+        nodes.append(node)
+    for node in nodes:
+        node.start()
+    calls = lab.tmpdir / "calls"
+    assert wait_until(lambda: calls.exists() and "start" in calls.read_text(), 60), nodes[0].log()
+    time.sleep(6.0)  # six would-be intervals
+    assert calls.read_text().split("\n")[:-1] == ["node1 status", "node1 start"]
+    for node in nodes:
+        assert node.running() and "failover.cf" not in node.log() + node.debug_log()
