@@ -179,7 +179,7 @@ def resource_recover(c: CtsCluster, n: str) -> None:
     c.last_action = time.monotonic()
     if kill_web(c.nodes[owner]) is None:
         raise StepFailed(f"no web server running on the owner {owner}")
-    deadline = 10 + 4 * c.settings.deadtime_s
+    deadline = 5 + 2 * c.settings.deadtime_s
     if not c.served(deadline, after=c.last_action):
         raise StepFailed(f"the client was not served again within {deadline:.0f} s")
 
