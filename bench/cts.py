@@ -64,8 +64,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def _progress(r: StepRecord) -> None:
     outage = "-" if r.outage_s is None else f"{r.outage_s:.2f}"
     settle = "-" if r.settle_s is None else f"{r.settle_s:.2f}"
-    print(f"# {r.system:9} seed {r.seed} step {r.index:3} {r.kind:15} {r.node} {r.status:7} "
-          f"outage {outage:>6} settle {settle:>6} {'; '.join(r.problems)[:300]}",
+    print(f"# {r.began} {r.system:9} seed {r.seed} step {r.index:3} {r.kind:15} {r.node} "
+          f"{r.status:7} outage {outage:>6} settle {settle:>6} {'; '.join(r.problems)[:300]}",
           file=sys.stderr, flush=True)  # fmt: skip
 
 

@@ -77,6 +77,7 @@ def run_step(
         rec.notes.append(why_not)
         return rec
     marks = c.log_marks()
+    rec.began = time.strftime("%H:%M:%S")
     t0 = c.last_action = time.monotonic()
     c.notes = rec.notes
     assert c.client is not None
@@ -96,7 +97,6 @@ def run_step(
         samples = poller.stop()
         c.poller = None
         if rec.problems:
-            rec.notes.append("log offsets at the step's start: " + repr(marks))
             c.repair()
     rec.duration_s = end - t0
     rec.outage_s = unserved(samples, t0, end, serving_at_end=bool(c.up_nodes()))

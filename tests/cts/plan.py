@@ -49,6 +49,7 @@ class StepRecord:
     outage_s: float | None = None  # unserved time during the step
     settle_s: float | None = None  # last disturbance -> settled
     duration_s: float = 0.0
+    began: str = ""  # wall clock at the step's start (to find it in the logs)
     notes: list[str] = field(default_factory=list)
 
     def fail(self, problem: str) -> None:
