@@ -13,7 +13,7 @@ Each returns a list of problems (empty: passed):
 from __future__ import annotations
 
 from tests.cts import logrules
-from tests.cts.cluster import CtsCluster
+from tests.cts.cluster import VIP, CtsCluster
 
 CLIENT_DEADLINE_S = 5.0
 
@@ -40,8 +40,22 @@ def client(c: CtsCluster, after: float) -> list[str]:
         return []  # owners() said it
     owner = holders[0]
     if not c.served(CLIENT_DEADLINE_S, after=after, backend=owner):
-        return [f"client: no answer from the owner {owner} within {CLIENT_DEADLINE_S:.0f} s"]
+        return [
+            f"client: no answer from the owner {owner} within {CLIENT_DEADLINE_S:.0f} s "
+            f"({_arp(c, owner)})"
+        ]
     return []
+
+
+def _arp(c: CtsCluster, owner: str) -> str:
+    """What the client's ARP entry for the VIP says, beside the owner's MAC address."""
+    assert c.client is not None
+    neigh = c.client.run(["ip", "neigh", "show", VIP], check=False, timeout=5).stdout.split()
+    link = c.hosts[owner].run(["ip", "-o", "link", "show", "eth0"], check=False, timeout=5)
+    words = link.stdout.split()
+    mac = words[words.index("link/ether") + 1] if "link/ether" in words else "?"
+    seen = neigh[neigh.index("lladdr") + 1] if "lladdr" in neigh else "none"
+    return f"client ARP for the VIP: {seen} ({neigh[-1] if neigh else '-'}); {owner}: {mac}"
 
 
 def logs(c: CtsCluster, kind: str, marks: dict[str, int]) -> list[str]:
