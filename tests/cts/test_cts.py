@@ -7,8 +7,8 @@ minute (a Heartbeat start alone takes ~11 s).  The ha_agents run must pass every
 (one VIP owner, the client served by it, no unexplained ERROR/CRIT line, the right
 daemons alive).  Two more tests pin what the
 long runs found or wait for: an ordinary start must not log "returning after
-partition", and ResourceRecover needs resource monitoring (issue 17); both are strict
-xfails, so they fail the suite once the product makes them pass.
+partition" (a strict xfail, so it fails the suite once the product makes it pass), and
+ResourceRecover: resource monitoring (issue 17) brings a killed web server back.
 """
 
 from __future__ import annotations
@@ -65,12 +65,6 @@ def test_cts_start_after_the_peer_came_up_alone_logs_no_crit() -> None:
     assert [r.status for r in records] == [PASS, PASS], report.failures(records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourceRecover needs resource monitoring (issue 17), which ha_agents lacks: "
-    "the killed web server stays dead.  Once monitoring lands, configure it for the CTS "
-    "cluster (tests/cts/nodes.py), set MONITORING['ha_agents'] and drop this xfail",
-)
 def test_cts_resource_recover_brings_the_web_server_back() -> None:
     with Lab("ctsr") as lab:
         c = CtsCluster.build(lab, "ha_agents", Settings())
