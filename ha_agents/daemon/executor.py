@@ -152,7 +152,9 @@ class FailoverExecutor:
                 raise LookupError(problem)
             if isinstance(action, Probe):
                 runner = self._group_runner(Timeouts(status=action.timeout))
-                feed(await probes.probe(runner, agents[action.index], action, clock))
+                agent = next((a for a in agents if a.spec == action.resource), None)
+                agent = agent or agents[action.index]  # by its text: a reload may move it
+                feed(await probes.probe(runner, agent, action, clock))
             else:
                 feed(await probes.restart(self._group_runner(), agents, action, clock))
         except asyncio.CancelledError:
