@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 from ha_agents import __version__
-from ha_agents.commands import _runargs
+from ha_agents.commands import _runargs, _rundir
 
 DEFAULT_CONFIG_DIR = "/etc/ha.d"
 DEFAULT_STATE_DIR = "/var/lib/heartbeat"
-DEFAULT_RUN_DIR = "/run/heartbeat"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,14 +20,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the cluster daemon in the foreground",
         description="Run this node: heartbeats on every medium of ha.cf, membership, "
         "failover, control socket.  Stops cleanly on SIGTERM; SIGHUP reloads.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, metavar="DIR")
     p.add_argument(
-        "--node", default=None, help="this node's name (default: nodeinfo, else uname -n)"
+        "--config-dir",
+        default=DEFAULT_CONFIG_DIR,
+        metavar="DIR",
+        help=f"ha.cf, haresources, authkeys (default {DEFAULT_CONFIG_DIR})",
     )
-    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    p.add_argument(
+        "--node",
+        default=None,
+        metavar="NAME",
+        help="this node's name (default: the first word of DIR/nodeinfo, else uname -n)",
+    )
+    p.add_argument(
+        "--state-dir",
+        default=DEFAULT_STATE_DIR,
+        metavar="DIR",
+        help=f"hb_generation and hb_uuid, shared with Heartbeat (default {DEFAULT_STATE_DIR})",
+    )
+    _rundir.add_argument(p)
     _runargs.add_arguments(p)
     p.set_defaults(func=handle)
 

@@ -32,6 +32,7 @@ from ha_agents.daemon.executor import Executor, FailoverExecutor
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
 from ha_agents.daemon.operations import Operations, OpsOptions
+from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
 from ha_agents.failover.actions import (
     AcquireGroup,
@@ -45,7 +46,6 @@ from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
 from ha_agents.status import monitors
-from ha_agents.status.counters import summarize
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
@@ -89,6 +89,7 @@ class Daemon:
         self.links: list[Link] = []
         self.stop = asyncio.Event()
         self.timer: asyncio.TimerHandle | None = None
+        self.resume = Resume()  # a late timer waits until the media are drained
         self.pending_restart: list[str] = []
         self.clients: ClientEdges | None = None  # API socket, pinger, respawn (clients.py)
         self.media_task: asyncio.Task[None] | None = None
@@ -236,11 +237,16 @@ class Daemon:
         self.operations.groups(self.node.resources())
         self.operations.status_changed()
 
-    def _on_timer(self) -> None:
+    def _on_timer(self, due: float) -> None:
         self.timer = None
         assert self.node is not None
+        loop = asyncio.get_running_loop()
+        keepalive = self.config.hacf.keepalive_ms / 1000
+        if self.resume.hold(due, loop.time(), keepalive, media_fds(self.links)):
+            self.timer = loop.call_at(loop.time(), self._on_timer, due)  # after the I/O
+            return
         self.node.load_average = loadavg()
-        self._dispatch(self.node.tick(asyncio.get_running_loop().time()))
+        self._dispatch(self.node.tick(loop.time()))
 
     # -- outputs -------------------------------------------------------------------------
     def _dispatch(self, outputs: Sequence[object]) -> None:
@@ -284,7 +290,7 @@ class Daemon:
             self.timer.cancel()
             self.timer = None
         if due is not None:
-            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer)
+            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer, due)
 
     # -- control socket ------------------------------------------------------------------
     def status_document(self) -> JsonDict:
@@ -297,8 +303,6 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
-        dropped = doc.get("dropped")
-        doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())

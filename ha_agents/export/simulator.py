@@ -8,10 +8,11 @@ after the fault during which no node serves it.
 Faults (on ``node``, once the cluster is stable, half a keepalive after that node's last
 heartbeat, the average case): ``kill`` (the node and its services vanish, like power
 loss), ``hang`` (the daemon freezes, its services keep running), ``linkdown`` (every link
-of the node is cut, clients cannot reach it either), ``stop`` (clean shutdown), ``standby``
-(``ha-agents standby all``); ``service-kill`` / ``service-hang`` (the last resource of
-the node's first group dies, or hangs: with failover.cf ``monitor`` lines it is restarted
-in place or its group moves; without, it stays dead, as under Heartbeat).
+of the node is cut, clients cannot reach it either; or one ``link``: clients are on the
+first link of ha.cf), ``stop`` (clean shutdown), ``standby`` (``ha-agents standby all``);
+``service-kill`` / ``service-hang`` (the last resource of the node's first group dies, or
+hangs: with failover.cf ``monitor`` lines it is restarted in place or its group moves;
+without, it stays dead, as under Heartbeat).
 
 Pure: no clock, no sockets, no scripts.
 """
@@ -64,6 +65,7 @@ class Prediction:
     # (group, node, seconds after the fault): a node that did not serve the group at the
     # fault finished starting it
     takeovers: tuple[tuple[str, str, float], ...] = ()
+    link: str | None = None  # linkdown of this one link (None: every link)
 
 
 def simulation(
@@ -99,12 +101,14 @@ def predict(
     script_duration_s: float = 0.2,
     latency_s: float = 0.0005,
     durations: Mapping[str, float] | None = None,
+    link: str | None = None,
     options: FailoverOptions | None = None,
 ) -> Prediction:
     """Start every node, wait until stable, inject ``fault`` on ``node``, watch.
 
     ``durations``: seconds per script name (``IPaddr``, ``lighttpd``...) overriding
-    ``script_duration_s`` for those scripts; ``options``: failover.cf (monitoring).
+    ``script_duration_s`` for those scripts.  ``link``: the one link ``linkdown`` cuts.
+    ``options``: failover.cf (monitoring).
     """
     sim = simulation(config, script_duration_s, latency_s, durations, options)
     for name in sim.members:
@@ -130,23 +134,23 @@ def predict(
         fault_at += keepalive
     sim.run_until(fault_at)
     sim.timeline.clear()
-    _inject(sim, fault, node)
+    _inject(sim, fault, node, link)
     horizon = fault_at + hacf.deadtime_ms / 1000 + keepalive * 4 + 2 * ops + 5
     if fault in (Fault.SERVICE_KILL, Fault.SERVICE_HANG) and options and options.monitors:
         check = max(m.interval_s + m.timeout_s for m in options.monitors)
         horizon += 2 * (check + 2 * ops) + (options.standby_timeout_s or 2.0)
     sim.run_until(horizon)
-    return _prediction(sim, fault, node, fault_at, settled)
+    return replace(_prediction(sim, fault, node, fault_at, settled), link=link)
 
 
-def _inject(sim: VirtualCluster, fault: Fault, node: str) -> None:
-    sim.log(node, f"FAULT: {fault.value}")
+def _inject(sim: VirtualCluster, fault: Fault, node: str, link: str | None = None) -> None:
+    sim.log(node, f"FAULT: {fault.value}" + (f" of link {link}" if link else ""))
     if fault is Fault.KILL:
         sim.power_off(node)
     elif fault is Fault.HANG:
         sim.freeze(node)
     elif fault is Fault.LINKDOWN:
-        sim.cut(node)
+        sim.cut(node, link)
     elif fault is Fault.STOP:
         sim.stop(node)
     elif fault in (Fault.SERVICE_KILL, Fault.SERVICE_HANG):

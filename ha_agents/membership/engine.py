@@ -140,6 +140,7 @@ class Engine(Receiving):
             0.0,
             self.generation,
             self.uuid.hex(),
+            deadtime_ms=self.announced_dt_ms,
         )
         # ha.cf order, this node at its place (cl_status listnodes prints it reversed)
         order = [n.lower() for n in self.config.hacf.nodes]
@@ -267,4 +268,14 @@ class Engine(Receiving):
         status = peer.status.value if peer.status is not None and alive else "dead"
         age = None if peer.last_heard is None else now - peer.last_heard
         uuid = peer.uuid.hex() if peer.uuid is not None else None
-        return NodeView(peer.name, status, peer.state.value, tuple(links), age, peer.seq.hg, uuid)
+        dt = None if peer.announced_dt_s is None else round(peer.announced_dt_s * 1000)
+        return NodeView(
+            peer.name,
+            status,
+            peer.state.value,
+            tuple(links),
+            age,
+            peer.seq.hg,
+            uuid,
+            deadtime_ms=dt,
+        )

@@ -1,22 +1,19 @@
 """A virtual cluster: real ``Node`` objects (node/node.py) on a virtual clock, joined by an
 in-memory network that carries their real signed datagrams.  ``ha-agents simulate``
 (export/simulator.py) and the failover tests drive it; the daemon drives the same Node.
-
 What the daemon does with I/O is modelled:
 
 * the network delivers every datagram on every heartbeat link after ``latency`` seconds;
-  a node can be cut off (its cable), two nodes partitioned, one direction silenced;
+  a node can be cut off (every cable, or one link), two nodes partitioned, one direction
+  silenced; clients reach a node over the first link of ha.cf;
 * a resource script takes ``op_delay`` seconds (``durations`` per script name) and
   succeeds unless ``(node, group)`` is in ``fail_start``; groups start left to right and
-  stop right to left; fencing takes ``op_delay`` and powers the target off when
-  ``fence_ok``;
+  stop right to left; fencing takes ``op_delay`` and powers the target off if ``fence_ok``;
 * a group *runs* on a node from the end of its start to the end of its stop; it is
-  *served* (reachable by clients) from the end of its start to the start of its stop,
-  while the node is powered and not cut off;
+  *served* from the end of its start to the start of its stop, while clients reach it;
 * faults: power off (the node and its services vanish), freeze (SIGSTOP: nothing runs,
-  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart;
-* ping nodes (ha.cf ``ping``) answer every node every keepalive, unless ``lose_pings``
-  cut that node's path to them;
+  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart; ping nodes
+  (ha.cf ``ping``) answer every keepalive unless ``lose_pings`` cut the path to them;
 * the executor (groups, fencing, resource checks and restarts, services killed or hung
   with ``kill_service``) is node/services.py.
 
@@ -70,6 +67,7 @@ class Member:
     node: Node | None = None
     frozen: bool = False
     cut: bool = False
+    cut_links: set[str] = field(default_factory=set)  # links cut while others stay up
     queued: list[tuple[bytes, str, str]] = field(default_factory=list)
     notices: list[tuple[float, Notice]] = field(default_factory=list)
     sent: list[tuple[float, object]] = field(default_factory=list)  # failover messages
@@ -172,16 +170,20 @@ class VirtualCluster:
         m = self.members[name]
         m.frozen = False
         queued, m.queued = m.queued, []
-        for data, link, source in queued:  # asyncio runs ready I/O before due timers
+        for data, link, source in queued:  # read before the late tick: daemon/resume.py
             self._receive(name, data, link, source)
         self._arm(name, at_once=True)
 
-    def cut(self, name: str) -> None:
-        self.members[name].cut = True
-        self._unserve(name)  # clients are on the same network: they lose it too
+    def cut(self, name: str, link: str | None = None) -> None:
+        """Cut ``name``'s cable on ``link`` (default: on every link)."""
+        m = self.members[name]
+        m.cut_links.add(link or self.links[0])
+        m.cut = link is None or m.cut_links >= set(self.links)
+        if not self._reachable(name):
+            self._unserve(name)  # clients are on the first link: they lose it too
 
     def reconnect(self, name: str) -> None:
-        self.members[name].cut = False
+        self.members[name].cut, self.members[name].cut_links = False, set()
         for key in self.running[name]:
             if self.executor.healthy(name, key):
                 self._set_serving(key, name, True)
@@ -193,6 +195,10 @@ class VirtualCluster:
         group = self.groups.get(key)
         count = len(group.resources) if group else 1
         self.executor.kill_service(name, key, index % count, fault)
+
+    def _reachable(self, name: str) -> bool:
+        m = self.members[name]
+        return not m.cut and self.links[0] not in m.cut_links
 
     def lose_pings(self, name: str, lost: bool = True) -> None:
         """``name``'s ping nodes stop (or start again) answering it."""
@@ -326,13 +332,12 @@ class VirtualCluster:
                 continue
             if (name, other) in self.deaf:
                 continue
-            for link in self.links:
-                source = f"{name}@{link}"
-                self.at(self.now + self.latency, self._delivery(other, item.data, link, source))
+            for link in [lk for lk in self.links if lk not in m.cut_links | peer.cut_links]:
+                deliver = self._delivery(other, item.data, link, f"{name}@{link}")
+                self.at(self.now + self.latency, deliver)
 
     def _record_sent(self, m: Member, data: bytes) -> None:
-        body = parse(decode(data).message)
-        if body is not None:
+        if (body := parse(decode(data).message)) is not None:
             m.sent.append((self.now, body))
 
     def _delivery(self, to: str, data: bytes, link: str, source: str) -> Callable[[], None]:

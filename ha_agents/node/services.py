@@ -85,7 +85,7 @@ class ModelledExecutor:
             sim._set_running(key, name, True)
             if len(sim.owners(key)) > 1:
                 sim.overlaps.append((sim.now, key, tuple(sim.owners(key))))
-            if not sim.members[name].cut:
+            if sim._reachable(name):
                 sim._set_serving(key, name, True)
         elif not start:
             sim._set_running(key, name, False)
@@ -145,7 +145,7 @@ class ModelledExecutor:
                 return
             for index in range(item.index, item.index + len(tail)):
                 self.faults.pop((name, key, index), None)
-            if ok and not sim.members[name].cut:
+            if ok and sim._reachable(name):
                 sim._set_serving(key, name, True)
             sim.log(name, f"group {key}: restart from resource {item.index} done")
             sim._apply(name, node.result(fev.RestartDone(key, item.index, ok, sim.now)))

@@ -12,6 +12,7 @@ the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shlex
 import signal
@@ -38,6 +39,7 @@ from tests.lab import procs
 from tests.lab.command import ha_agents
 from tests.lab.netns import Host, Lab
 from tests.lab.registry import LabError
+from tests.lab.steady import steady
 from tests.lab.waiting import wait_until
 
 AUTH_KEY = "ha-agents-lab-secret"
@@ -247,6 +249,19 @@ class LabNode:
         """``ha-agents ARGS --run-dir RUN`` inside the node's namespace."""
         argv = self.argv(args[0], "--run-dir", str(self.run_dir), *args[1:])
         return self.host.run(argv, check=False, timeout=timeout)
+
+    def doc(self) -> dict[str, object] | None:
+        """``ha-agents status --json`` of this node (None if it does not answer)."""
+        res = self.ctl("status", "--json")
+        try:
+            doc = json.loads(res.stdout) if res.returncode == 0 else None
+        except ValueError:
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def wait_steady(self, timeout: float = 15.0) -> bool:
+        """Until every node this one hears announces its plain deadtime (tests/lab/steady.py)."""
+        return wait_until(lambda: steady(self.doc(), self.spec.deadtime_ms), timeout)
 
     def log(self) -> str:
         try:
