@@ -48,6 +48,7 @@ def handle(args: argparse.Namespace) -> int:
     from ha_agents.config.diagnostics import has_errors, render_text
     from ha_agents.config.failovercf import load_options
     from ha_agents.config.load import load_config
+    from ha_agents.config.monitorcf import bind, monitor_line
     from ha_agents.daemon.control import ControlError, check_free, socket_path
     from ha_agents.daemon.logsetup import HbLog
     from ha_agents.daemon.loop import Daemon, Paths
@@ -67,8 +68,11 @@ def handle(args: argparse.Namespace) -> int:
         )
         return 1
     options, problems = load_options(args.config_dir)
+    monitored, bound = bind(options.monitors, config.groups)
+    problems += bound
     if problems:
         sys.stderr.write(render_text(problems))
+    if has_errors(problems):
         print(
             f"ha-agents run: {args.config_dir}: failover options have errors; not starting",
             file=sys.stderr,
@@ -82,6 +86,8 @@ def handle(args: argparse.Namespace) -> int:
     log.info(f"Configuration validated. Starting ha_agents {__version__}")
     if options.fence_command:
         log.info(f"Fencing before takeover: {' '.join(options.fence_command)} NODE")
+    for m in monitored:
+        log.info(monitor_line(m))
     paths = Paths(Path(args.state_dir), Path(args.run_dir))
     daemon = Daemon(config, paths, log, _runargs.options(args), options)
     try:

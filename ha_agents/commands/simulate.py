@@ -2,8 +2,9 @@
 
 Runs every node's real membership and failover engines on a virtual clock (no sockets, no
 scripts) and prints the timeline: who notices what when, which messages go, which resources
-stop and start where, and the predicted client-visible outage.  Exit: 0, 1 config error,
-2 usage.
+stop and start where, and the predicted client-visible outage.  failover.cf is read too:
+with ``monitor`` lines, ``--fault service-kill`` / ``service-hang`` show the restart in
+place or the move.  Exit: 0, 1 config error, 2 usage.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def _link(args: argparse.Namespace, cfg: ClusterConfig) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ha_agents.config.failovercf import load_options
+
     prog = "ha-agents simulate"
     try:
         default, named = parse_durations(args.script_duration)
@@ -100,6 +103,11 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write(render_text(diags))
         print(f"{prog}: {args.config_dir}: configuration has errors", file=sys.stderr)
         return 1
+    options, problems = load_options(args.config_dir)
+    if has_errors(problems):
+        sys.stderr.write(render_text(problems))
+        print(f"{prog}: {args.config_dir}: failover.cf has errors", file=sys.stderr)
+        return 1
     try:
         node, link = _fault_node(args, cfg), _link(args, cfg)
     except UsageError as exc:
@@ -108,7 +116,9 @@ def _run(args: argparse.Namespace) -> int:
     if len(cfg.hacf.nodes) < 2:
         print(f"{prog}: ha.cf has a single node; there is nothing to fail over to", file=sys.stderr)
         return 1
-    prediction = predict(cfg, Fault(args.fault), node, default, durations=named, link=link)
+    prediction = predict(
+        cfg, Fault(args.fault), node, default, durations=named, link=link, options=options
+    )
     if args.json:
         print(json.dumps(as_dict(prediction), indent=2))
     else:

@@ -34,15 +34,23 @@ from ha_agents.daemon.media import Host, Link, close_links, log_media, open_medi
 from ha_agents.daemon.operations import Operations, OpsOptions
 from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
+from ha_agents.status import monitors
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
 SHUTDOWN_WAIT_S = 120.0  # bound on the groups' release at SIGTERM
-EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence)
+EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, Probe, RestartResources)
 JsonDict = dict[str, object]
 
 
@@ -305,6 +313,7 @@ class Daemon:
             if isinstance(group, dict):
                 age = round(now - since, 3) if isinstance(since, int | float) else None
                 group["last_transition_s"] = age
+        monitors.add_ages(resources, now)
         return doc
 
     def _control(self, request: JsonDict) -> JsonDict:

@@ -13,7 +13,10 @@ FAULT_TEXT = {
     Fault.LINKDOWN: "every link of the node is cut; clients cannot reach it either",
     Fault.STOP: "clean shutdown of the daemon",
     Fault.STANDBY: "ha-agents standby all",
+    Fault.SERVICE_KILL: "the last resource of its first group dies (e.g. SIGKILL of the server)",
+    Fault.SERVICE_HANG: "the last resource of its first group hangs (SIGSTOP of the server)",
 }
+SERVICE_FAULTS = (Fault.SERVICE_KILL, Fault.SERVICE_HANG)
 
 
 SERIAL = MediumKind.SERIAL
@@ -55,6 +58,11 @@ def render_text(
                 f"predicted client-visible outage: {o.key}: {o.duration:.3f} s "
                 f"(down {o.down_at:+.3f} s, serving again on {o.up_on} at {o.up_at:+.3f} s)"
             )
+    if p.fault in SERVICE_FAULTS and any(o.up_at is None for o in p.outages):
+        out.append(
+            "note: Heartbeat never checks a running resource; add a failover.cf 'monitor' line "
+            "for it (docs/failover.md, Resource monitoring) to have it restarted or moved"
+        )
     for key, node, t in p.takeovers:
         out.append(f"takeover: {key} running on {node} at {t:+.3f} s")
     for key in p.split_brain:
@@ -76,7 +84,7 @@ def _detection(cfg: ClusterConfig, p: Prediction) -> str:
     """When the peers declared the node dead, and the range deadtime allows (a silent
     failure only: a stopping node tells its peers, who take over at once)."""
     if p.detected_at is None:
-        if p.fault in (Fault.STOP, Fault.STANDBY):
+        if p.fault in (Fault.STOP, Fault.STANDBY, *SERVICE_FAULTS):
             return f"detection: {p.node} was not declared dead (it keeps running)"
         return f"detection: no node declared {p.node} dead within the simulated time"
     if p.fault is Fault.STOP:

@@ -23,6 +23,7 @@ from ha_agents.failover.groups import same_node
 from ha_agents.failover.messages import AskInfo, AskResources, HbTakeover, Hold
 from ha_agents.failover.phases import Phase
 from ha_agents.failover.state import ManagerState, Role, Stage, StandbyOp
+from ha_agents.notice import fields
 
 LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
 NO_REPLY = "No reply to standby request.  Standby request cancelled."
@@ -40,6 +41,12 @@ def in_progress(src: str, seconds_left: float) -> Notice:
 
 def _why(what: str) -> Notice:
     return Notice(Level.INFO, f"Not done: {what}.")
+
+
+#: How long the taker waits for the giver's 'done' (its release): as long as Heartbeat
+#: does (HB_STANDBY_RSC_TO_MS, 60 minutes; docs/failover.md).  The exchange is cancelled
+#: sooner if the giver dies, restarts or shuts down.
+PEER_RELEASE_WAIT_S = 3600.0
 
 
 class StandbyExchange:
@@ -103,8 +110,14 @@ class StandbyExchange:
                     Notice(Level.WARN, "Not accepting resources: ping nodes unreachable.")
                 )
                 return actions
+            refused = self._failed_here(src, which, now)
+            if refused is not None:
+                actions.append(refused)
+                return actions
+            # The peer's release may take as long as its stop scripts do (a hung service's
+            # stop waits for its timeouts): wait for its 'done' as Heartbeat does.
             self.s.standby = StandbyOp(
-                Role.RESPONDER, src, which, Stage.WAIT_DONE, now + self.s.standby_timeout
+                Role.RESPONDER, src, which, Stage.WAIT_DONE, now + PEER_RELEASE_WAIT_S
             )
             actions.append(Send(AskResources(which, AskInfo.OTHER), "we can take them"))
             return actions
@@ -119,6 +132,22 @@ class StandbyExchange:
         if msg.info is AskInfo.DONE and op.role is Role.RESPONDER and op.stage is Stage.WAIT_DONE:
             return self._acquire(op, now)
         return []
+
+    def _failed_here(self, src: str, which: Hold, now: float) -> Notice | None:
+        """Resource monitoring handed these groups away after they failed here: taking
+        them back within the monitor's window would bounce them (failover/monitor.py)."""
+        until = self.s.refused_until
+        back = [k for k in self.s.groups.of(src, which) if until.get(k, now) > now]
+        if not back:
+            return None
+        left = max(until[k] for k in back) - now
+        groups = ", ".join(back)
+        return Notice(
+            Level.WARN,
+            f"Not accepting resources: {groups} failed here (resource monitoring); not "
+            f"taking it back for {left:.0f} s.",
+            fields("event=refused_back"),
+        )
 
     def _release(self, op: StandbyOp, now: float) -> list[Action]:
         w = op.which.value

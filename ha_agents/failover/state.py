@@ -88,6 +88,7 @@ class ManagerState:
         self.last_now: float | None = None
         self.awaiting_failback = False  # joined while the peer held ours (auto_failback)
         self.rejoin_pending = False  # resumed from a freeze with no live peer yet
+        self.refused_until: dict[str, float] = {}  # group -> failed here (monitor.py)
 
     def enter(self, step: Step) -> None:
         """Change phase as the table of phases.py says (IllegalTransition otherwise)."""

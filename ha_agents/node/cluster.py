@@ -13,7 +13,10 @@ What the daemon does with I/O is modelled:
   *served* from the end of its start to the start of its stop, while clients reach it;
 * faults: power off (the node and its services vanish), freeze (SIGSTOP: nothing runs,
   datagrams wait in the socket buffer), thaw, cut, orderly stop, restart; ping nodes
-  (ha.cf ``ping``) answer every keepalive unless ``lose_pings`` cut the path to them.
+  (ha.cf ``ping``) answer every keepalive unless ``lose_pings`` cut the path to them;
+* the executor (groups, fencing, resource checks and restarts, services killed or hung
+  with ``kill_service``) is node/services.py.
+
 Pure: no clock, no sockets, no scripts.
 """
 
@@ -26,17 +29,25 @@ from dataclasses import dataclass, field
 
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig, MediumKind
-from ha_agents.failover import events as fev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.failover.manager import ResourceManager
 from ha_agents.failover.messages import parse
 from ha_agents.membership.actions import NodeDead
-from ha_agents.node.failover import JsonDict
+from ha_agents.node.failover import ExecutorEvent, JsonDict
 from ha_agents.node.node import Node, Transmit
+from ha_agents.node.services import ModelledExecutor, ServiceFault
 from ha_agents.notice import Notice
 from ha_agents.wire.codec import decode
 
 MAX_STEPS = 2_000_000
+WORK = (AcquireGroup, ReleaseGroup, Fence, Reannounce, Probe, RestartResources)
 SHUTDOWN_POLL_S = 0.05  # the daemon polls shutdown_complete() this often
 
 
@@ -106,6 +117,7 @@ class VirtualCluster:
         self._in_flight: dict[str, int] = {}  # group operations running, per node
         self._q: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
+        self.executor = ModelledExecutor(self)
 
     # -- clock ---------------------------------------------------------------------------
     def at(self, t: float, fn: Callable[[], None]) -> None:
@@ -149,6 +161,7 @@ class VirtualCluster:
         for key in sorted(self.running[name]):
             self._set_running(key, name, False)
         self._unserve(name)
+        self.executor.forget(name)
 
     def freeze(self, name: str) -> None:
         self.members[name].frozen = True
@@ -172,7 +185,16 @@ class VirtualCluster:
     def reconnect(self, name: str) -> None:
         self.members[name].cut, self.members[name].cut_links = False, set()
         for key in self.running[name]:
-            self._set_serving(key, name, True)
+            if self.executor.healthy(name, key):
+                self._set_serving(key, name, True)
+
+    def kill_service(
+        self, name: str, key: str, index: int = -1, fault: ServiceFault = ServiceFault.DEAD
+    ) -> None:
+        """A resource of group ``key`` on ``name`` dies or hangs (default: its last)."""
+        group = self.groups.get(key)
+        count = len(group.resources) if group else 1
+        self.executor.kill_service(name, key, index % count, fault)
 
     def _reachable(self, name: str) -> bool:
         m = self.members[name]
@@ -208,7 +230,7 @@ class VirtualCluster:
         self._apply(name, outputs)
         return reply
 
-    def result(self, name: str, event: fev.GroupDone | fev.FenceDone | fev.PingStatus) -> None:
+    def result(self, name: str, event: ExecutorEvent) -> None:
         """Feed an executor result directly (e.g. a ping node becomes unreachable)."""
         node = self.members[name].node
         if node is not None:
@@ -243,12 +265,16 @@ class VirtualCluster:
                 self.log(name, f"{item.level.value}: {item.text}")
             elif isinstance(item, NodeDead):
                 self.dead_seen.append((self.now, name, item.node))
-            elif isinstance(item, AcquireGroup | ReleaseGroup | Fence | Reannounce):
+            elif isinstance(item, WORK):
                 m.work.append((self.now, item))
             if isinstance(item, AcquireGroup | ReleaseGroup):
-                self._group(name, item.key, isinstance(item, AcquireGroup))
+                self.executor.group(name, item.key, isinstance(item, AcquireGroup))
             elif isinstance(item, Fence):
-                self._fence(name, item.node)
+                self.executor.fence(name, item.node)
+            elif isinstance(item, Probe):
+                self.executor.probe(name, item)
+            elif isinstance(item, RestartResources):
+                self.executor.restart(name, item)
             elif isinstance(item, Reannounce):
                 self.reannounced.append((self.now, name, item.key))
         self._arm(name)
@@ -291,57 +317,6 @@ class VirtualCluster:
                 self._apply(name, node.ping_heard(host, self.now))
         every = m.config.hacf.keepalive_ms / 1000
         self.at(self.now + every, lambda: self._ping(name, node))
-
-    # -- the modelled executor -----------------------------------------------------------
-    def _group(self, name: str, key: str, start: bool) -> None:
-        node = self.members[name].node
-        group = self.groups.get(key)
-        resources = [(r.text, r.name) for r in group.resources] if group else [(key, "")]
-        op = "start" if start else "stop"
-        self.ops.append((self.now, name, op, key))
-        self._in_flight[name] = self._in_flight.get(name, 0) + 1
-        if not start:
-            self._set_serving(key, name, False)
-        offset = 0.0
-        for text, script in resources if start else resources[::-1]:
-            self.at(self.now + offset, self._logger(name, f"{op} {text}"))
-            offset += self.durations.get(script, self.op_delay)
-        ok = not (start and (name, key) in self.fail_start)
-
-        def done() -> None:
-            self._in_flight[name] -= 1
-            if self.members[name].node is not node or node is None:
-                return
-            self._finished(name, key, start, ok)
-            self._apply(name, node.result(fev.GroupDone(key, start, ok, self.now)))
-
-        self.at(self.now + offset, done)
-
-    def _finished(self, name: str, key: str, start: bool, ok: bool) -> None:
-        self.log(name, f"group {key}: {'start' if start else 'stop'} done")
-        if start and ok:
-            self._set_running(key, name, True)
-            if len(self.owners(key)) > 1:
-                self.overlaps.append((self.now, key, tuple(self.owners(key))))
-            if self._reachable(name):
-                self._set_serving(key, name, True)
-        elif not start:
-            self._set_running(key, name, False)
-
-    def _fence(self, name: str, target: str) -> None:
-        node = self.members[name].node
-        self.fence_calls.append((self.now, name, target))
-        self.log(name, f"fence {target}")
-        ok = self.fence_ok
-
-        def fenced() -> None:
-            if self.members[name].node is not node or node is None:
-                return  # the fencer was itself fenced first (a fencing race)
-            if ok:
-                self.power_off(target)
-            self._apply(name, node.result(fev.FenceDone(target, ok, self.now)))
-
-        self.at(self.now + self.op_delay, fenced)
 
     # -- the network ---------------------------------------------------------------------
     def _transmit(self, name: str, item: Transmit) -> None:
@@ -395,6 +370,3 @@ class VirtualCluster:
 
     def log(self, node: str, text: str) -> None:
         self.timeline.append(Entry(self.now, node, text))
-
-    def _logger(self, node: str, text: str) -> Callable[[], None]:
-        return lambda: self.log(node, text)

@@ -1,13 +1,16 @@
 """Plain ``ha-agents status``: the status document as a few lines of text.  Pure.
 
 This node, every node with its links, who holds which resource group (as far as this
-node knows, from the peers' announcements), and the packet counters of
+node knows, from the peers' announcements) with its monitored resources
+(status/monitors.py), and the packet counters of
 status/counters.py (the same totals as ``watch`` and ``status --json``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from ha_agents.status import monitors
 
 JsonDict = Mapping[str, object]
 
@@ -38,7 +41,7 @@ def _groups(doc: JsonDict) -> list[str]:
         owner = g.get("owner")
         where = f"held by {owner}" if owner else "held by no node"
         lines.append(f"  {g.get('key')} (home {g.get('home')}): {where}, {g.get('state')} here")
-    return lines
+    return lines + monitors.lines(resources)
 
 
 def _packets(doc: JsonDict) -> list[str]:

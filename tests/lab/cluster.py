@@ -4,7 +4,8 @@
 the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
 ``haresources()``, ``AUTHKEYS``), for a real Heartbeat node and an ha_agents node alike.
 ``start_ha_agents(lab, host, node, spec)`` starts an ha_agents node: ``ha-agents run``
-(tests/lab/command.py) on the rendered files, plus ``failover.cf`` for fencing.
+(tests/lab/command.py) on the rendered files, plus ``failover.cf`` for fencing and
+``spec.failover_cf`` (e.g. resource monitoring).
 ``vip_holders(hosts, vip)`` says which hosts carry the VIP.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shlex
 import signal
 import subprocess
@@ -65,6 +67,7 @@ class ClusterSpec:
     fence_command: tuple[str, ...] = ()
     fence_retry_s: float = 5.0
     media: str = "bcast"  # or "ucast" (one line per node address)
+    failover_cf: str = ""  # more failover.cf lines (e.g. resource ``monitor`` lines)
 
     @property
     def group_home(self) -> str:
@@ -171,11 +174,14 @@ class LabNode:
         keys = self.config_dir / "authkeys"
         keys.write_text(AUTHKEYS)
         keys.chmod(0o600)
-        if spec.fence_command:
-            (self.config_dir / FILENAME).write_text(
-                f"fence_command {shlex.join(spec.fence_command)}\n"
-                f"fence_retry {spec.fence_retry_s:g}\n"
-            )
+        fence = (
+            f"fence_command {shlex.join(spec.fence_command)}\nfence_retry {spec.fence_retry_s:g}\n"
+            if spec.fence_command
+            else ""
+        )
+        if fence or spec.failover_cf:
+            (self.config_dir / FILENAME).write_text(fence + spec.failover_cf)
+        self.env: dict[str, str] = {}  # set before start: added to the daemon's environment
         self._proc: subprocess.Popen[bytes] | None = None
         lab.on_close(self._on_lab_close)
 
@@ -189,8 +195,9 @@ class LabNode:
             "run", "--config-dir", str(self.config_dir), "--node", self.node,
             "--state-dir", str(self.state_dir), "--run-dir", str(self.run_dir),
         )  # fmt: skip
+        env = {**os.environ, **self.env} if self.env else None
         with open(self.output, "ab") as out:
-            self._proc = self.host.popen(argv, stdout=out, stderr=out)
+            self._proc = self.host.popen(argv, stdout=out, stderr=out, env=env)
 
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
