@@ -95,6 +95,7 @@ class EngineCore:
         self.next_status_at: float | None = None
         self.last_status_sent: float | None = None
         self.announced_dt_ms: int | None = None  # the dt= of our last status message
+        self.last_event_at: float | None = None  # to notice that this process was frozen
         self.initdead_at: float | None = None
         self.stopped = False
         self.counters: dict[str, int] = {}

@@ -68,6 +68,7 @@ class Engine(Receiving):
             return self._start(event.now)
         if self.started_at is None:
             return []
+        self._resumed(event.now)
         if isinstance(event, PacketReceived):
             out = self._receive(event)
         elif isinstance(event, PacketRejected):
@@ -84,6 +85,15 @@ class Engine(Receiving):
         else:  # pragma: no cover - exhaustive union
             raise TypeError(event)
         return out + self._maybe_comm_up(event.now)
+
+    def _resumed(self, now: float) -> None:
+        """Nothing happened here for longer than deadtime (we tick every keepalive):
+        this process was stopped (SIGSTOP, a paused VM).  The peers' next heartbeats are
+        late only by our own freeze, so they are not measured against the last ones."""
+        last, self.last_event_at = self.last_event_at, now
+        if last is not None and now - last > self.deadtime_s:
+            for peer in self.peers.values():
+                peer.last_status = None
 
     def next_deadline(self) -> float | None:
         """The earliest monotonic time at which a Tick changes something."""

@@ -54,13 +54,10 @@ def test_cts_short_run_heartbeat_baseline_passes_every_audit() -> None:
     assert _run("heartbeat") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug found by bench/cts.py: a node that came up alone and declared its "
-    "peer dead at initdead logs 'CRIT: Cluster node X returning after partition.' when "
-    "the peer starts; Heartbeat 3.0.6 logs nothing (the peer's first generation)",
-)
 def test_cts_start_after_the_peer_came_up_alone_logs_no_crit() -> None:
+    """Found by bench/cts.py: a node that came up alone and declared its peer dead at
+    initdead logged 'CRIT: Cluster node X returning after partition.' when the peer
+    started; Heartbeat 3.0.6 logs nothing (the peer's first generation)."""
     records = run_plan("ha_agents", 0, [Step(1, "StartOnebyOne", "node2")], prefix="ctso")
     assert [r.status for r in records] == [PASS, PASS], report.failures(records)
 

@@ -512,3 +512,20 @@ def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() ->
     assert eng.peers["node2"].state is PeerState.ALIVE
     assert node_view(eng.snapshot(3.0), "node2").status == "init"
     assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
+
+
+
+def test_a_resumed_node_does_not_call_the_peers_heartbeats_late() -> None:
+    """Frozen (SIGSTOP) for longer than deadtime: the peer's next heartbeat is late only
+    by our own freeze; Heartbeat logs CRIT 'Late heartbeat' there, we do not."""
+    eng = started()
+    t = 1.0
+    for seq in range(1, 20):  # node2 heard every second, our ticks in between
+        eng.handle(rx(status("node2", seq), t))
+        eng.handle(Tick(t + 0.5))
+        t += 1.0
+    frozen = t + 30.0  # nothing ran here for 30 s, far over deadtime
+    assert texts(eng.handle(rx(status("node2", 20), frozen))) == []
+    eng.handle(Tick(frozen + 0.5))
+    late = eng.handle(rx(status("node2", 21), frozen + 4.0))  # the peer's own late one
+    assert texts(late) == ["WARN: Late heartbeat: Node node2: interval 4000 ms"]
