@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ha_agents.failover.messages import OutMessage
 from ha_agents.notice import Level as Level
 from ha_agents.notice import Notice as Notice
+from ha_agents.wire.resource_msgs import OutMessage
 
 
 @dataclass(frozen=True, slots=True)

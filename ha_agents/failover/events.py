@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ha_agents.failover.messages import Hold, InMessageBody
+from ha_agents.wire.resource_msgs import Hold, InMessageBody
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from ha_agents.config.model import ResourceGroup
 from ha_agents.failover.actions import AcquireGroup, Action, Level, Notice, ReleaseGroup
-from ha_agents.failover.messages import Hold
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold
 
 
 class GroupState(enum.Enum):

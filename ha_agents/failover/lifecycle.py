@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from ha_agents.failover.actions import Action, Fence, Level, Notice, Send
 from ha_agents.failover.groups import same_node
-from ha_agents.failover.messages import Hold, IpRequest, Resource, Starting, Stonith, StonithResult
 from ha_agents.failover.phases import Phase, Step
 from ha_agents.failover.standby import StandbyExchange
 from ha_agents.failover.state import ManagerState
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold, IpRequest, Resource, Starting, Stonith, StonithResult
 
 
 class Lifecycle:

@@ -21,7 +21,13 @@ from ha_agents.failover.actions import Action, Level, Notice, Send, ShutdownComp
 from ha_agents.failover.groups import same_node
 from ha_agents.failover.legacy import IpRequests
 from ha_agents.failover.lifecycle import Lifecycle
-from ha_agents.failover.messages import (
+from ha_agents.failover.monitor import Monitor
+from ha_agents.failover.phases import Phase, Step
+from ha_agents.failover.splitbrain import FreezeGuard, SplitBrain
+from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyExchange
+from ha_agents.failover.state import ManagerState
+from ha_agents.failover.status import FailoverStatus
+from ha_agents.wire.resource_msgs import (
     AskResources,
     HbTakeover,
     Hold,
@@ -31,12 +37,6 @@ from ha_agents.failover.messages import (
     Shutdone,
     Starting,
 )
-from ha_agents.failover.monitor import Monitor
-from ha_agents.failover.phases import Phase, Step
-from ha_agents.failover.splitbrain import FreezeGuard, SplitBrain
-from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyExchange
-from ha_agents.failover.state import ManagerState
-from ha_agents.failover.status import FailoverStatus
 
 __all__ = ["LEGACY_REFUSAL", "ManagerState", "Phase", "ResourceManager"]
 

@@ -35,13 +35,13 @@ from ha_agents.failover.actions import (
     RestartResources,
 )
 from ha_agents.failover.groups import GroupState, same_node
-from ha_agents.failover.messages import Hold
 from ha_agents.failover.phases import Phase
 from ha_agents.failover.standby import StandbyExchange
 from ha_agents.failover.state import ManagerState, Role
 from ha_agents.failover.status import MonitorStatus
 from ha_agents.failover.watch import GroupWatch, ResourceWatch, WatchState, WatchStep
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold
 
 
 class Monitor:

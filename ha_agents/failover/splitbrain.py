@@ -22,10 +22,10 @@ from collections.abc import Iterable
 from ha_agents.failover.actions import Action, Level, Notice, Reannounce
 from ha_agents.failover.groups import same_node
 from ha_agents.failover.lifecycle import Lifecycle
-from ha_agents.failover.messages import Hold
 from ha_agents.failover.phases import Phase, Step
 from ha_agents.failover.state import ManagerState
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold
 
 #: After a split brain, how long (plus deadtime) a peer may keep claiming a group we
 #: kept before we yield it: more than the 2 s after which a Heartbeat peer that saw us

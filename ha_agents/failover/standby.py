@@ -20,10 +20,10 @@ import math
 
 from ha_agents.failover.actions import Action, Level, Notice, Send
 from ha_agents.failover.groups import same_node
-from ha_agents.failover.messages import AskInfo, AskResources, HbTakeover, Hold
 from ha_agents.failover.phases import Phase
 from ha_agents.failover.state import ManagerState, Role, Stage, StandbyOp
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import AskInfo, AskResources, HbTakeover, Hold
 
 LEGACY_REFUSAL = "Standby mode only implemented when nice_failback on"
 NO_REPLY = "No reply to standby request.  Standby request cancelled."

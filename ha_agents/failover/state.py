@@ -17,9 +17,9 @@ from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.failover.actions import Action, Send
 from ha_agents.failover.groups import GroupState, GroupTable
-from ha_agents.failover.messages import Hold, Resource
 from ha_agents.failover.phases import Phase, Step, advance
 from ha_agents.failover.status import FailoverStatus, GroupStatus
+from ha_agents.wire.resource_msgs import Hold, Resource
 
 
 class Role(enum.Enum):

@@ -38,13 +38,13 @@ from ha_agents.failover.actions import (
     RestartResources,
 )
 from ha_agents.failover.manager import ResourceManager
-from ha_agents.failover.messages import parse
 from ha_agents.membership.actions import NodeDead
 from ha_agents.node.failover import ExecutorEvent, JsonDict
 from ha_agents.node.node import Node, Transmit
 from ha_agents.node.services import ModelledExecutor, ServiceFault
 from ha_agents.notice import Notice
 from ha_agents.wire.codec import decode
+from ha_agents.wire.resource_msgs import read
 
 MAX_STEPS = 2_000_000
 WORK = (AcquireGroup, ReleaseGroup, Fence, Reannounce, Probe, RestartResources)
@@ -337,7 +337,7 @@ class VirtualCluster:
                 self.at(self.now + self.latency, deliver)
 
     def _record_sent(self, m: Member, data: bytes) -> None:
-        if (body := parse(decode(data).message)) is not None:
+        if (body := read(decode(data).message)) is not None:
             m.sent.append((self.now, body))
 
     def _delivery(self, to: str, data: bytes, link: str, source: str) -> Callable[[], None]:

@@ -12,9 +12,9 @@ from ha_agents.config.model import ClusterConfig
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Action, Send, ShutdownComplete
 from ha_agents.failover.manager import LEGACY_REFUSAL, ResourceManager
-from ha_agents.failover.messages import parse, parse_which
 from ha_agents.membership import actions as ma
 from ha_agents.membership.events import SendMessage
+from ha_agents.wire.resource_msgs import parse_which, read
 
 JsonDict = dict[str, object]
 EXECUTOR_EVENTS = (ev.GroupDone, ev.FenceDone, ev.PingStatus, ev.ProbeDone, ev.RestartDone)
@@ -34,7 +34,7 @@ def from_membership(event: object, now: float) -> ev.Event | None:
     if isinstance(event, ma.PeerShutdown):
         return ev.PeerShutdown(event.node, now)
     if isinstance(event, ma.Upcall):
-        body = parse(event.message)
+        body = read(event.message)
         return None if body is None else ev.MessageIn(event.node, body, now)
     return None
 

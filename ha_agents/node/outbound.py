@@ -12,7 +12,7 @@ from collections import OrderedDict
 from ha_agents.config.model import AuthKeys
 from ha_agents.membership.actions import Send
 from ha_agents.wire.auth import Authenticator
-from ha_agents.wire.codec import Field
+from ha_agents.wire.envelope import Body, envelope
 
 HISTORY = 200  # our datagrams kept for NS_rexmit answers
 NO_LOAD = "0.00 0.00 0.00 1/1 1"
@@ -27,16 +27,20 @@ class Outbound:
         self.ttl = ttl
         self.history: OrderedDict[int, bytes] = OrderedDict()
 
-    def fields(self, send: Send, ts: int, ld: str) -> list[Field]:
-        out = [Field.text(n, v) if isinstance(v, str) else Field.binary(n, v) for n, v in send.body]
-        out += [Field.text("src", self.src), Field.binary("srcuuid", self.uuid)]
-        if send.seq is not None:
-            out.append(Field.text("seq", f"{send.seq:x}"))
-        out += [Field.text("hg", f"{self.generation:x}"), Field.text("ts", f"{ts:x}")]
-        if send.seq is not None:
-            out.append(Field.text("ld", ld))
-        out.append(Field.text("ttl", str(self.ttl)))
-        return out
+    def fields(self, send: Send, ts: int, ld: str) -> Body:
+        """The body with its envelope (wire/envelope.py): unsequenced types carry no
+        ``seq`` and no ``ld``."""
+        sequenced = send.seq is not None
+        return envelope(
+            send.body,
+            src=self.src,
+            srcuuid=self.uuid,
+            seq=send.seq,
+            hg=self.generation,
+            ts=ts,
+            ld=ld if sequenced else None,
+            ttl=self.ttl,
+        )
 
     def encode(self, send: Send, ts: int, ld: str = NO_LOAD) -> bytes:
         data = self.auth.sign(self.fields(send, ts, ld))

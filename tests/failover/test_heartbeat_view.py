@@ -15,8 +15,8 @@ from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Action, Notice, ReleaseGroup, Send
 from ha_agents.failover.manager import ResourceManager
-from ha_agents.failover.messages import Hold, Resource
 from ha_agents.node.cluster import VirtualCluster as Cluster
+from ha_agents.wire.resource_msgs import Hold, Resource
 from tests.failover.builders import make_config
 
 G1 = "IPaddr::192.0.2.50"

@@ -9,9 +9,9 @@ from dataclasses import replace
 from ha_agents.config.failovercf import FailoverOptions, parse_options
 from ha_agents.config.model import Location, ResourceGroup, ResourceSpec
 from ha_agents.failover.actions import Probe, RestartResources
-from ha_agents.failover.messages import AskInfo, AskResources
 from ha_agents.node.cluster import VirtualCluster
 from ha_agents.node.services import ServiceFault
+from ha_agents.wire.resource_msgs import AskInfo, AskResources
 from tests.failover.builders import NODES, make_config
 
 IP = "IPaddr::192.0.2.50/24/eth0"

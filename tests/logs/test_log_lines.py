@@ -5,11 +5,11 @@ does what Heartbeat never did."""
 from __future__ import annotations
 
 from ha_agents.config.model import AutoFailback
-from ha_agents.failover.messages import Hold
 from ha_agents.failover.standby import NO_REPLY
 from ha_agents.membership.events import Start, Tick
 from ha_agents.node.cluster import VirtualCluster as Cluster
 from ha_agents.notice import Level
+from ha_agents.wire.resource_msgs import Hold
 from tests.failover.builders import make_config
 from tests.membership.helpers import make_engine, rx, status, texts
 

@@ -514,7 +514,6 @@ def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() ->
     assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
 
 
-
 def test_a_resumed_node_does_not_call_the_peers_heartbeats_late() -> None:
     """Frozen (SIGSTOP) for longer than deadtime: the peer's next heartbeat is late only
     by our own freeze; Heartbeat logs CRIT 'Late heartbeat' there, we do not."""
