@@ -7,7 +7,6 @@ import json
 import sys
 
 from ha_agents.commands import _rundir
-from ha_agents.daemon.control import request, socket_path
 from ha_agents.status.clstatus import answer
 from ha_agents.status.summary import summary
 
@@ -27,14 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=handle)
 
 
-def _fetch(run_dir: str) -> dict[str, object] | None:
-    reply = request(socket_path(run_dir), {"cmd": "status"})
-    status = reply.get("status") if reply else None
-    return status if isinstance(status, dict) else None
-
-
 def handle(args: argparse.Namespace) -> int:
-    doc = _fetch(args.run_dir)
+    doc = _rundir.fetch_status(args.run_dir)
     if doc is None and (args.json or not args.question):
         print(_rundir.not_running("ha-agents status", args.run_dir), file=sys.stderr)
         return 3

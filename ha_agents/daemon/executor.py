@@ -79,7 +79,7 @@ class FailoverExecutor:
         self.tasks: set[asyncio.Task[None]] = set()
 
     def reload_groups(self, config: ClusterConfig) -> None:
-        """A configuration reload (ops/daemon.py) kept the groups and their homes: each
+        """A configuration reload (daemon/reload.py) kept the groups and their homes: each
         group's next acquire or release runs its new resource list, as Heartbeat's
         ResourceManager reads haresources at every transition.  Nothing runs now."""
         self.config = config
