@@ -5,10 +5,22 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server iproute2 \
 	tcpdump socat iputils-ping iputils-arping psmisc procps curl libxml2-utils \
-	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables
+	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables \
+	pacemaker crmsh pcs fence-agents logcheck $(DEB_BUILD_PACKAGES)
+# What `make deb` builds with (dh-python's pybuild with its pyproject plugin) and checks
+# with (lintian).
+DEB_BUILD_PACKAGES := dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all \
+	python3-setuptools python3-wheel python3-build python3-installer lintian
 PYTEST_ARGS ?=
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ha_agents/__init__.py)
+# The product's files (what the wheel, the sdist and the .deb are built from): the
+# checkout's tracked files as they are in the work tree, without tests, lab or benches.
+PRODUCT := ha_agents conf docs debian README.md setup.cfg pyproject.toml
+# Where `make wheel` and `make deb` build and put their results (tests/packaging uses temp dirs).
+BUILD ?= build
+DIST ?= dist
 
-.PHONY: install deps venv test test-fast check bench demo clean install-system
+.PHONY: install deps venv test test-fast check bench demo clean install-system wheel deb
 
 # Debian packages the tests and the demo use (real Heartbeat, resource-agents, ...).
 # Service start-up at install time is disabled: nothing may run as the host's cluster.
@@ -64,5 +76,23 @@ demo: deps venv
 install-system: venv
 	$(PY) -m ha_agents install-system --root "$(or $(DESTDIR),/)" --python "$(abspath $(PY))"
 
+# $(DIST)/ha_agents-$(VERSION)-py3-none-any.whl and the sdist, built from a copy of the
+# product's files (nothing written into the checkout but $(DIST)/).
+wheel: venv
+	rm -rf $(BUILD)/wheel && mkdir -p $(BUILD)/wheel/src $(DIST)
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C $(BUILD)/wheel/src
+	$(abspath $(PY)) -m build --no-isolation --outdir $(abspath $(DIST)) $(BUILD)/wheel/src
+
+# $(DIST)/ha-agents_$(VERSION)_all.deb: dpkg-buildpackage (dh-python's pybuild, unsigned)
+# with Debian's own python3, whatever python3 comes first in PATH; then lintian on it.
+DEB_SRC := $(BUILD)/deb/ha-agents-$(VERSION)
+SYSTEM_PATH := PATH=/usr/sbin:/usr/bin:/sbin:/bin
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC) $(DIST)
+	git ls-files -z $(PRODUCT) | tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && env $(SYSTEM_PATH) dpkg-buildpackage -us -uc -b
+	mv $(BUILD)/deb/ha-agents_$(VERSION)_all.deb $(DIST)/
+	env $(SYSTEM_PATH) lintian --fail-on error,warning $(DIST)/ha-agents_$(VERSION)_all.deb
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,11 @@ on / preemption) and until the restarted node is past its start-up grace.
 
     python bench/failover.py                      # 100/500 and 50/250, kill, 5 trials
     python bench/failover.py --settings 1000/5000,100/500,50/250 --faults kill,hang
+    python bench/failover.py --systems heartbeat,ha_agents,pacemaker --settings 200/1000
+
+pacemaker: the same ha.cf/haresources exported (``ha-agents export pacemaker``, CIB) and
+run by Pacemaker 2.1 + Corosync 3 (token = deadtime / 2.2, at least 1 s); standby is
+``crm_standby``.
 """
 
 from __future__ import annotations
@@ -42,11 +47,12 @@ from tests.lab.cluster import (
 )
 from tests.lab.httpserver import serve_name
 from tests.lab.keepalived import make_keepalived_conf
+from tests.lab.pcmkcluster import pacemaker_pair
 from tests.lab.poller import HttpPoller
 
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
-SYSTEMS = ("heartbeat", "keepalived", "ha_agents")
+SYSTEMS = ("heartbeat", "keepalived", "ha_agents", "pacemaker")
 #: A request to a dead node hangs until this timeout: it quantises (b).  The lab's RTT is
 #: well under 1 ms, so 50 ms loses no answer and keeps (b) within 50 ms of the truth.
 CLIENT_TIMEOUT_S = 0.05
@@ -107,6 +113,9 @@ class Cluster:
             NODES, keepalive_ms=ka_ms, deadtime_ms=dead_ms, media="ucast", auto_failback="on"
         )
         self.grace = max(5.5, 2 * dead_ms / 1000)
+        if system == "pacemaker":  # the same spec exported (CIB) and run by Pacemaker
+            self.n1, self.n2 = pacemaker_nodes(lab, {"node1": self.h1, "node2": self.h2}, self.spec)
+            return
         self.n1 = self._make("node1", self.h1)
         self.n2 = self._make("node2", self.h2)
         self.n2.start()
@@ -159,6 +168,18 @@ class HaNode(Node):
             lambda: self.n.ctl("standby", "all"),
             lambda: self.n.ctl("takeover", "all"),
         )
+
+
+def pacemaker_nodes(lab: Lab, hosts: dict[str, Host], spec: ClusterSpec) -> tuple[Node, Node]:
+    cl = pacemaker_pair(lab, hosts, spec)
+
+    def node(name: str) -> Node:
+        n = cl.nodes[name]
+        standby = ["crm_standby", "-N", name, "-v"]
+        return Node(n.start, n.kill, n.stop, lambda: n.run_in([*standby, "on"]),
+                    lambda: n.run_in([*standby, "off"]))  # fmt: skip
+
+    return node("node1"), node("node2")
 
 
 def inject(c: Cluster, fault: str) -> None:

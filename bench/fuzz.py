@@ -4,6 +4,7 @@ path, mutated config files through load_config, garbage on a live control socket
     .venv/bin/python bench/fuzz.py datagrams --count 1000000     # ~1-2 min
     .venv/bin/python bench/fuzz.py config --count 20000
     sudo .venv/bin/python bench/fuzz.py control --count 5000      # starts a daemon on lo
+    .venv/bin/python bench/fuzz.py api --count 200000             # client-API server
 
 Reports the inputs fed, how many the wire layer rejected (by reason) and how many reached
 the engine, the slowest single input, the rate, and the RSS after warm-up and at the end
@@ -231,7 +232,7 @@ def fuzz_control(count: int, seed: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("mode", choices=["datagrams", "config", "control"])
+    p.add_argument("mode", choices=["datagrams", "config", "control", "api"])
     p.add_argument("--count", type=int, default=None)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-growth-mb", type=float, default=10.0)
@@ -239,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "datagrams":
         report = fuzz_datagrams(args.count or 1_000_000, args.seed)
         bad = not report["status_counters_match"]
+    elif args.mode == "api":
+        from bench.fuzzapi import fuzz_api
+
+        report = fuzz_api(args.count or 200_000, args.seed, rss_mb)
+        bad = False  # any exception propagates and fails the run
     elif args.mode == "config":
         report = fuzz_config(args.count or 20_000, args.seed)
         bad = bool(report["internal_errors_or_bad_lines"])

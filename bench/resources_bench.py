@@ -30,11 +30,12 @@ VIP = "192.0.2.50"
 
 
 def inner(runs: int) -> dict[str, list[float]]:
+    from ha_agents.agents.ipaddr import logic as ipaddr
+    from ha_agents.agents.ipaddr.garp import RawGarp
+    from ha_agents.agents.ipaddr.inprocess import InProcessRunner
+    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
+    from ha_agents.config.search import package_agents_dir
     from ha_agents.resources import env as script_env
-    from ha_agents.resources import ipaddr
-    from ha_agents.resources.garp import RawGarp
-    from ha_agents.resources.inprocess import InProcessRunner
-    from ha_agents.resources.netlink import NetlinkAddressManager
     from ha_agents.resources.runner import AsyncScriptRunner
 
     keys = ("inproc_start", "inproc_stop", "runner_start", "runner_stop")
@@ -54,7 +55,7 @@ def inner(runs: int) -> dict[str, list[float]]:
     env = script_env.build(os.environ, script_env.ScriptEnvConfig(python=sys.executable))
     env["OCF_RESKEY_arp_count"] = "1"
     runner = AsyncScriptRunner()
-    script = str(REPO / "resource.d" / "IPaddr")
+    script = str(Path(package_agents_dir()) / "IPaddr")
     inproc = InProcessRunner(runner)
 
     async def scripted() -> None:

@@ -27,7 +27,7 @@ from ha_agents.agent.base import Agent, Context
 from ha_agents.agent.conventions import Convention
 from ha_agents.agent.entry import main, run
 from ha_agents.agent.metadata import meta_data
-from ha_agents.agent.net import check_http, check_tcp, http_status
+from ha_agents.agent.net import check_http, check_tcp, http_status, listening_ports, url_port
 from ha_agents.agent.params import Boolean, Integer, String
 from ha_agents.agent.pidfile import PidFile
 from ha_agents.agent.proc import CommandResult, pid_alive, run_command, spawn_daemon, terminate
@@ -69,6 +69,7 @@ __all__ = [
     "check_http",
     "check_tcp",
     "http_status",
+    "listening_ports",
     "main",
     "meta_data",
     "pid_alive",
@@ -76,5 +77,6 @@ __all__ = [
     "run_command",
     "spawn_daemon",
     "terminate",
+    "url_port",
     "wait_until",
 ]

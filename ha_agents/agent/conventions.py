@@ -157,6 +157,22 @@ def parse_positional(
     return values
 
 
+def assignments(text: str) -> list[tuple[str, str, str, str]]:
+    """``NAME=VALUE`` lines of a shell-style variables file (``/etc/default/NAME``, an OCF
+    instance file), read without a shell: ``(raw line, name, "=" or "", value)`` for each
+    line that is not blank or a ``#`` comment, a leading ``export`` dropped."""
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].strip()
+        name, sep, value = line.partition("=")
+        out.append((raw, name, sep, value))
+    return out
+
+
 def parse_defaults_file(text: str, known: Sequence[str]) -> dict[str, str]:
     """Parse an LSB ``/etc/default/NAME`` file: ``name=value`` lines, ``#`` comments.
 
@@ -165,13 +181,7 @@ def parse_defaults_file(text: str, known: Sequence[str]) -> dict[str, str]:
     """
     by_lower = {name.lower(): name for name in known}
     values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].strip()
-        key, sep, value = line.partition("=")
+    for _raw, key, sep, value in assignments(text):
         name = by_lower.get(key.strip().lower())
         if not sep or name is None:
             continue

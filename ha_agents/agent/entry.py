@@ -1,11 +1,17 @@
-"""``run(AgentClass)``: the entry point that turns an agent file into a script (edge)."""
+"""``run(AgentClass)``: the entry point that turns an agent file into a script (edge).
+
+:func:`call` runs the same action inside a long-running process instead (the daemon's
+in-process IPaddr): same convention detection, dispatch, exit code and stdout.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from ha_agents.agent import log as agent_log
 from ha_agents.agent.base import Agent
@@ -13,9 +19,10 @@ from ha_agents.agent.conventions import Convention, detect
 from ha_agents.agent.dispatch import execute, instance_name
 
 DEFAULTS_DIR = "/etc/default"
+_LOG_SETUP = threading.Lock()
 
 
-def _defaults_text(agent: type[Agent], env: Mapping[str, str]) -> str:
+def defaults_text(agent: type[Agent], env: Mapping[str, str]) -> str:
     path = env.get("HA_AGENT_DEFAULTS") or os.path.join(DEFAULTS_DIR, agent.agent_name())
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
@@ -37,7 +44,7 @@ def main(
         agent.agent_name(), instance_name(agent, inv, environ), inv.convention, environ
     )
     logger.debug("convention %s (%s), action %r", inv.convention.value, inv.reason, inv.action)
-    defaults = _defaults_text(agent, environ) if inv.convention is Convention.LSB else ""
+    defaults = defaults_text(agent, environ) if inv.convention is Convention.LSB else ""
     prog = os.path.basename(args[0]) if args else agent.agent_name()
     outcome = execute(agent, inv, environ, logger, defaults, prog)
     if outcome.stdout:
@@ -46,6 +53,50 @@ def main(
             sys.stdout.flush()
         except OSError:
             pass
+    return outcome.rc
+
+
+def _private_logger(
+    agent: type[Agent], convention: Convention, instance: str, env: Mapping[str, str], err: TextIO
+) -> logging.Logger:
+    """The SDK's logger for one call, moved off the shared named logger so that
+    concurrent in-process calls never write through each other's handlers."""
+    with _LOG_SETUP:
+        shared = agent_log.setup(agent.agent_name(), instance, convention, env, stderr=err)
+        own = logging.Logger(shared.name, shared.level)
+        own.propagate = False
+        for handler in list(shared.handlers):
+            shared.removeHandler(handler)
+            own.addHandler(handler)
+    return own
+
+
+def call(
+    agent: type[Agent],
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run one action as the script ``argv[0] argv[1:]`` would, inside this process.
+
+    Exit code and stdout are the script's; stdout goes to ``out`` and log lines meant
+    for stderr to ``err``; other log targets (files, syslog) are the script's too.
+    """
+    environ = dict(env)
+    inv = detect(list(argv), environ)
+    logger = _private_logger(
+        agent, inv.convention, instance_name(agent, inv, environ), environ, err
+    )
+    try:
+        defaults = defaults_text(agent, environ) if inv.convention is Convention.LSB else ""
+        prog = os.path.basename(argv[0]) if argv else agent.agent_name()
+        outcome = execute(agent, inv, environ, logger, defaults, prog)
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+    out.write(outcome.stdout)
     return outcome.rc
 
 

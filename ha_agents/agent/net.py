@@ -1,8 +1,10 @@
-"""Endpoint checks for monitor actions: TCP connect, HTTP status (edge)."""
+"""Endpoint checks for monitor actions: TCP connect, HTTP status, who listens (edge)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import os
 import socket
 import urllib.parse
 
@@ -38,3 +40,32 @@ def http_status(url: str, timeout: float = 3.0, method: str = "GET") -> int | No
 def check_http(url: str, expect_status: int = 200, timeout: float = 3.0) -> bool:
     """True if GET ``url`` answers ``expect_status`` within ``timeout`` seconds."""
     return http_status(url, timeout) == expect_status
+
+
+TCP_LISTEN = "0A"  # state column of /proc/net/tcp
+
+
+def listening_ports(pid: int) -> set[int]:
+    """TCP ports on which process ``pid`` holds a listening socket (in its own network
+    namespace; empty when it holds none or cannot be inspected)."""
+    inodes: set[str] = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[len("socket:[") : -1])
+    ports: set[int] = set()
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/net/{table}") as fh:
+            for line in fh.readlines()[1:]:
+                cols = line.split()
+                if len(cols) > 9 and cols[3] == TCP_LISTEN and cols[9] in inodes:
+                    ports.add(int(cols[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def url_port(url: str) -> int:
+    """The TCP port of an http(s) URL (its default when not written)."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.port or (443 if parts.scheme == "https" else 80)

@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ha_agents.ops.install import install_compat, install_system
-
-REPO = Path(__file__).resolve().parents[2]
+from ha_agents.commands._system import examples_dir, install_compat, install_system
+from ha_agents.config.search import package_agents_dir
 
 
 def _compat(args: argparse.Namespace) -> int:
@@ -50,7 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="lay out /etc/ha.d examples, agents, state dir and the systemd unit",
     )
     s.add_argument("--root", default="/", help="staging root (like DESTDIR); default /")
-    s.add_argument("--examples", default=str(REPO / "conf"), help="example config dir")
-    s.add_argument("--agents", default=str(REPO / "resource.d"), help="our agents dir")
+    s.add_argument(
+        "--examples", default=str(examples_dir()), help="example config dir (default: shipped)"
+    )
+    s.add_argument(
+        "--agents", default=package_agents_dir(), help="our agents dir (default: shipped)"
+    )
     s.add_argument("--python", default=None, help="interpreter with ha_agents installed")
     s.set_defaults(func=_system)

@@ -6,9 +6,9 @@ GROUP is a haresources group key (its first resource, e.g. ``192.0.2.50``) or a 
 Exit: 0 ok (status: running), 1 failure, 2 usage, 3 status: not running.
 
 SPEC forms (as in haresources):
-  NAME[::ARG...]              heartbeat class: CONFIG_DIR/resource.d/NAME, then ha_agents'
-                              resource.d/NAME, then /etc/init.d/NAME (LSB); called
-                              NAME ARG... start|stop|status
+  NAME[::ARG...]              CONFIG_DIR/resource.d/NAME (heartbeat class), then
+                              /etc/init.d/NAME (LSB), then ha_agents' own agents, as
+                              `check` reports; called NAME ARG... start|stop|status
   a.b.c.d[/bits[/nic[/bc]]]   shorthand for IPaddr::a.b.c.d...
   ocf:PROVIDER:AGENT[::NAME=VALUE...]
                               OCF agent OCF_ROOT/resource.d/PROVIDER/AGENT with
@@ -26,12 +26,12 @@ import asyncio
 import json
 import sys
 
+from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.model import ResourceSpec
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve, spec_from_text
-from ha_agents.resources.cli_support import base_env, read_groups, script_cwd
+from ha_agents.resources.cli_support import base_env, read_groups, run_cwd
 from ha_agents.resources.env import stop_retry_max
 from ha_agents.resources.group import GroupResult, GroupRunner, GroupState, LogLine, Timeouts
-from ha_agents.resources.inprocess import InProcessRunner
 from ha_agents.resources.runner import AsyncScriptRunner
 
 
@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
     if err:
         print(f"ha-agents resource: {err}", file=sys.stderr)
         return 2
-    paths = SearchPaths(config_dir=args.config_dir, python=sys.executable)
+    paths = SearchPaths(config_dir=args.config_dir, python=sys.executable, allow_path=True)
     agents: list[Agent] = []
     for spec in specs:
         a = resolve(spec, paths)
@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         timeouts=Timeouts(start=t, stop=t, status=min(t, 60.0)),
         stop_retry_max=stop_retry_max(env),
         log=None if args.json else _print_log,
-        cwd=script_cwd(),
+        cwd=run_cwd(agents),
     )
     op = {"start": group.acquire, "stop": group.release, "status": group.status}[args.op]
     result: GroupResult = asyncio.run(op(agents))

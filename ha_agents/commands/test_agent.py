@@ -12,14 +12,16 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 
+from ha_agents.commands import _addrguard
 from ha_agents.resources.agents import (
+    Agent,
     AgentClass,
     ResolveError,
     SearchPaths,
     resolve,
     spec_from_text,
 )
-from ha_agents.resources.cli_support import base_env, script_cwd
+from ha_agents.resources.cli_support import base_env, run_cwd
 from ha_agents.resources.group import Timeouts
 from ha_agents.resources.runner import AsyncScriptRunner
 from ha_agents.resources.testagent import Check, run_checks
@@ -52,21 +54,32 @@ def junit_xml(spec: str, agent_class: str, checks: list[Check]) -> bytes:
     return data
 
 
-def _run(args: argparse.Namespace) -> int:
+def _agent(args: argparse.Namespace) -> Agent | int:
+    """The agent SPEC names (the search ``run`` does, or a path), else an exit code."""
     spec = spec_from_text(args.spec)
     if isinstance(spec, ResolveError):
         print(f"ha-agents test-agent: {spec}", file=sys.stderr)
         return 2
     force = AgentClass(args.agent_class) if args.agent_class else None
-    agent = resolve(
-        spec, SearchPaths(config_dir=args.config_dir, python=sys.executable), force=force
-    )
+    paths = SearchPaths(config_dir=args.config_dir, python=sys.executable, allow_path=True)
+    agent = resolve(spec, paths, force=force)
     if isinstance(agent, ResolveError):
         print(f"ha-agents test-agent: {agent}", file=sys.stderr)
         return 1
+    return agent
+
+
+def _run(args: argparse.Namespace) -> int:
+    agent = _agent(args)
+    if isinstance(agent, int):
+        return agent
     if not 0 < args.timeout <= 3600:
         print("ha-agents test-agent: --timeout must be between 0 and 3600 s", file=sys.stderr)
         return 2
+    refused = _addrguard.refusal(agent, args.yes)
+    if refused is not None:
+        print(f"ha-agents test-agent: {refused}", file=sys.stderr)
+        return 1
     t = args.timeout
     checks = asyncio.run(
         run_checks(
@@ -74,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
             AsyncScriptRunner(),
             base_env(args.config_dir),
             Timeouts(start=t, stop=t, status=t, other=t),
-            script_cwd(),
+            run_cwd([agent]),
         )
     )
     ok = all(c.ok for c in checks)
@@ -134,4 +147,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per call (default 60)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="an address agent (IPaddr...) may add its address to this machine: needed "
+        "outside a network namespace of its own; an address already here is always refused",
+    )
     p.set_defaults(func=_run)

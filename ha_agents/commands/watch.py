@@ -6,10 +6,9 @@ import argparse
 import sys
 import time
 
+from ha_agents.commands import _rundir
 from ha_agents.daemon.control import request, socket_path
 from ha_agents.status.watchview import CLEAR, render
-
-DEFAULT_RUN_DIR = "/run/heartbeat"
 
 
 def _interval(text: str) -> float:
@@ -30,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "owner and last transition, packet counters; the screen is cleared and redrawn "
         "every --interval seconds until Ctrl-C.",
     )
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    _rundir.add_argument(p)
     p.add_argument("--interval", type=_interval, default=2.0, metavar="S", help="default 2")
     p.add_argument("--once", action="store_true", help="print once, no screen clearing")
     p.set_defaults(func=handle)

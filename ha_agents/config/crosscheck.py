@@ -26,6 +26,8 @@ from ha_agents.config.values import is_ipv6
 Emit = Callable[[str, int, str, str], Diagnostic]
 
 NETWORK_MEDIA = (MediumKind.BCAST, MediumKind.MCAST, MediumKind.MCAST6, MediumKind.UCAST)
+#: haresources with more than two nodes: ha_agents refuses it (``export pacemaker`` does not)
+TWO_NODE_RESOURCES = "HR209"
 
 
 def check_host(hacf: HaCf, host: HostFacts, remote: bool) -> list[Diagnostic]:
@@ -97,6 +99,23 @@ def _any_path(hacf: HaCf) -> str:
     return loc.path if loc else "ha.cf"
 
 
+#: Debian's heartbeat 3.0.6 package installs the client programs under
+#: /usr/libexec/heartbeat (``dpkg -L heartbeat``: ipfail, dopd, api_test, apphbd, ccm);
+#: guides written for older packages name /usr/lib/heartbeat (or /usr/lib64/heartbeat).
+OLD_LIBDIRS = ("/usr/lib/heartbeat/", "/usr/lib64/heartbeat/")
+NEW_LIBDIR = "/usr/libexec/heartbeat/"
+
+
+def moved(cmd: str, host: HostFacts) -> str:
+    """A hint when a client program named at its old place exists at the new one."""
+    for old in OLD_LIBDIRS:
+        if cmd.startswith(old):
+            new = NEW_LIBDIR + cmd[len(old) :]
+            if host.path_exists(new):
+                return f" (Debian's heartbeat package installs it as {new})"
+    return ""
+
+
 def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagnostic]:
     """respawn/failfast users and programs, apiauth users/groups, STONITH types/files."""
     out: list[Diagnostic] = []
@@ -108,8 +127,8 @@ def _clients(hacf: HaCf, host: HostFacts, emit: Emit, where: str) -> list[Diagno
                 msg = f"{kind}: invalid uid [{show(user)}] for client child{where}"
                 out.append(emit(loc.path, loc.line, "HA135", msg))
             if not host.path_exists(cmd):
-                msg = f"{kind}: client command [{show(cmd)}] does not exist{where}"
-                out.append(emit(loc.path, loc.line, "HA132", msg))
+                msg = f"{kind}: client command [{show(cmd)}] does not exist{moved(cmd, host)}"
+                out.append(emit(loc.path, loc.line, "HA132", msg + where))
     for args, loc in zip(
         hacf.apiauth, _entry_locs(hacf, "apiauth", len(hacf.apiauth)), strict=True
     ):
@@ -176,7 +195,8 @@ def check_groups(
     groups: tuple[ResourceGroup, ...],
     hacf: HaCf,
     host: HostFacts,
-    search_dirs: tuple[str, ...],
+    config_dir: str,
+    agents: tuple[str, ...],
 ) -> list[Diagnostic]:
     """haresources against ha.cf (node names: error) and the machine (scripts: warning)."""
     out: list[Diagnostic] = []
@@ -193,7 +213,7 @@ def check_groups(
                 )
             )
         for spec in g.resources:
-            cands = script_candidates(spec, search_dirs)
+            cands = script_candidates(spec, config_dir, agents)
             if not any(host.is_executable(c) for c in cands):
                 tried = ", ".join(cands) if cands else "no valid script name"
                 out.append(
@@ -205,4 +225,22 @@ def check_groups(
                         "Heartbeat starts, but taking over this group will fail",
                     )
                 )
-    return out
+    return out + _more_than_two(groups, hacf)
+
+
+def _more_than_two(groups: tuple[ResourceGroup, ...], hacf: HaCf) -> list[Diagnostic]:
+    """Heartbeat's v1 resource manager is two-node only: with three nodes, every survivor
+    of a dead node takes its groups (observed on 3.0.6: the address on two nodes and
+    "Both machines own foreign resources!").  ha_agents refuses such a cluster."""
+    used = [g for g in groups if g.resources]
+    if len(hacf.nodes) <= 2 or not used:
+        return []
+    g = used[0]
+    msg = (
+        f"haresources with {len(hacf.nodes)} nodes in ha.cf: Heartbeat's haresources "
+        "resource manager is two-node only (when a node dies, every survivor takes its "
+        "groups: Heartbeat 3.0.6 runs the service twice). ha_agents refuses it: keep "
+        "haresources empty on clusters of more than two nodes (membership only), or move "
+        "the resources to Pacemaker with 'ha-agents export pacemaker' (docs/migration.md)"
+    )
+    return [error(g.loc.path, g.loc.line, TWO_NODE_RESOURCES, msg)]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # information, not a problem (``check``: where a resource resolves)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,10 @@ def error(path: str, line: int, code: str, message: str) -> Diagnostic:
 
 def warning(path: str, line: int, code: str, message: str) -> Diagnostic:
     return Diagnostic(path, line, Severity.WARNING, code, message)
+
+
+def note(path: str, line: int, code: str, message: str) -> Diagnostic:
+    return Diagnostic(path, line, Severity.NOTE, code, message)
 
 
 def has_errors(diags: Iterable[Diagnostic]) -> bool:

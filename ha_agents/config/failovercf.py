@@ -9,12 +9,16 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     standby_timeout 10                                  # seconds an exchange may take
     stop_failure reboot                                 # keep (default) | reboot
     reboot_command /bin/systemctl reboot --force        # what stop_failure reboot runs
+    monitor httpd interval=5 timeout=10 restarts=2 window=300   # config/monitorcf.py
 
 ``stop_failure``: what happens when a resource cannot be stopped (every retry failed and
 its status still says running).  ``keep`` leaves the group FAILED on this node and no
 node takes it over (it may still run here); ``reboot`` is Heartbeat's behaviour: reboot
 this node (``reboot_command``, by default ``/sbin/reboot -nf`` then ``/sbin/init 6``), so
 the peer declares it dead and takes the group over safely.
+
+``monitor``: opt-in checks of running resources (config/monitorcf.py); without one,
+nothing is ever checked after a start, as in Heartbeat.
 
 ``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx;
 the directives are a keyword table.  ``load_options(config_dir)`` reads the file.
@@ -28,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ha_agents.config.diagnostics import Diagnostic, error
+from ha_agents.config.model import Location
+from ha_agents.config.monitorcf import MonitorSpec, parse_monitor
 
 FILENAME = "failover.cf"
 REBOOT_COMMANDS: tuple[tuple[str, ...], ...] = (("/sbin/reboot", "-nf"), ("/sbin/init", "6"))
@@ -42,6 +48,7 @@ class FailoverOptions:
     standby_timeout_s: float | None = None  # None: max(deadtime, 2 s)
     stop_failure: str = "keep"
     reboot_commands: tuple[tuple[str, ...], ...] = REBOOT_COMMANDS
+    monitors: tuple[MonitorSpec, ...] = ()
 
 
 Parsed = FailoverOptions | str  # the new options, or what is wrong with the value
@@ -63,45 +70,51 @@ def _seconds(rest: str) -> float | str:
     return value if value > 0 else f"expected seconds > 0, got {rest!r}"
 
 
-def _fence_command(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_command(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     argv = _argv(rest)
     return argv if isinstance(argv, str) else replace(opts, fence_command=argv)
 
 
-def _reboot_command(opts: FailoverOptions, rest: str) -> Parsed:
+def _reboot_command(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     argv = _argv(rest)
     return argv if isinstance(argv, str) else replace(opts, reboot_commands=(argv,))
 
 
-def _fence_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_timeout(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, fence_timeout_s=value)
 
 
-def _fence_retry(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_retry(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, fence_retry_s=value)
 
 
-def _standby_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+def _standby_timeout(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, standby_timeout_s=value)
 
 
-def _stop_failure(opts: FailoverOptions, rest: str) -> Parsed:
+def _stop_failure(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     if rest not in STOP_FAILURE:
         return f"expected {' or '.join(STOP_FAILURE)}, got {rest!r}"
     return replace(opts, stop_failure=rest)
 
 
+def _monitor(opts: FailoverOptions, rest: str, loc: Location) -> Parsed:
+    spec = parse_monitor(rest, loc)
+    return spec if isinstance(spec, str) else replace(opts, monitors=(*opts.monitors, spec))
+
+
 #: directive -> (diagnostic code for a bad value, parser)
-DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
+DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str, Location], Parsed]]] = {
     "fence_command": ("HF602", _fence_command),
     "fence_timeout": ("HF603", _fence_timeout),
     "fence_retry": ("HF603", _fence_retry),
     "standby_timeout": ("HF603", _standby_timeout),
     "stop_failure": ("HF604", _stop_failure),
     "reboot_command": ("HF602", _reboot_command),
+    "monitor": ("HF605", _monitor),
 }
 
 
@@ -112,13 +125,13 @@ def parse_options(text: str, path: str = FILENAME) -> tuple[FailoverOptions, lis
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        name, _, rest = line.partition(" ")
+        name, _, rest = line.replace("\t", " ").partition(" ")
         entry = DIRECTIVES.get(name)
         if entry is None:
             diags.append(error(path, lineno, "HF601", f"unknown directive {name!r}"))
             continue
         code, parse = entry
-        parsed = parse(opts, rest.strip())
+        parsed = parse(opts, rest.strip(), Location(path, lineno))
         if isinstance(parsed, str):
             diags.append(error(path, lineno, code, f"{name}: {parsed}"))
         else:

@@ -69,7 +69,6 @@ def line_directive(b: Builder, d: str, args: list[str], n: int) -> None:
             return
         b.apiauth.append(tuple(args))
         b.entry(d, n)
-        b.warn(n, "HA160", "'apiauth' is accepted but has no effect in ha_agents")
     elif d == "stonith":
         if len(args) < 2:
             b.err(n, "HA120", "stonith needs a device type and a config file")

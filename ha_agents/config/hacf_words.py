@@ -38,6 +38,7 @@ def _node(b: Builder, d: str, v: str, n: int) -> None:
         b.warn(n, "HA167", f"node '{show(v)}' is listed twice")
     else:
         b.nodes.append(v)
+        b.entry("node", n)
 
 
 def _time(b: Builder, d: str, v: str, n: int) -> None:

@@ -15,6 +15,7 @@ import re
 
 import pyparsing as pp
 
+from ha_agents.config import search
 from ha_agents.config.diagnostics import Diagnostic, warning
 from ha_agents.config.lines import haresources_lines, show, words
 from ha_agents.config.model import Location, ResourceGroup, ResourceSpec
@@ -127,16 +128,14 @@ def _resource_warnings(spec: ResourceSpec, path: str, n: int) -> list[Diagnostic
     return out
 
 
-def script_candidates(spec: ResourceSpec, search_dirs: tuple[str, ...]) -> list[str]:
-    """Where the script for ``spec`` may be, in search order (heartbeat, then LSB)."""
+def script_candidates(spec: ResourceSpec, config_dir: str, agents: tuple[str, ...]) -> list[str]:
+    """Where the script for ``spec`` may be, in search order (:mod:`ha_agents.config.search`)."""
     name = spec.name
     if name.lower().startswith("ocf:"):
         parts = name.split(":")
         if len(parts) == 3:
-            return [f"/usr/lib/ocf/resource.d/{parts[1]}/{parts[2]}"]
+            return [f"{search.OCF_ROOT}/resource.d/{parts[1]}/{parts[2]}"]
         return []
     if name == "OCF" and spec.args:
-        return [f"/usr/lib/ocf/resource.d/heartbeat/{spec.args[0]}"]
-    if "/" in name or name in ("", ".", ".."):
-        return []
-    return [*(f"{d.rstrip('/')}/{name}" for d in search_dirs), f"/etc/init.d/{name}"]
+        return [f"{search.OCF_ROOT}/resource.d/heartbeat/{spec.args[0]}"]
+    return [c.path for c in search.candidates(name, config_dir, agents)]

@@ -17,8 +17,8 @@ import socket
 import stat
 import struct
 from dataclasses import dataclass
-from pathlib import Path
 
+from ha_agents.config import search
 from ha_agents.config.authkeys import parse_authkeys
 from ha_agents.config.crosscheck import check_auth_media, check_groups, check_host
 from ha_agents.config.diagnostics import Diagnostic, error, has_errors, warning
@@ -26,14 +26,13 @@ from ha_agents.config.hacf import parse_hacf
 from ha_agents.config.hacf_rules import check_hacf
 from ha_agents.config.haresources import parse_haresources
 from ha_agents.config.host import HostFacts
+from ha_agents.config.knownkeys import published_keys
 from ha_agents.config.lines import decode, words
 from ha_agents.config.model import ClusterConfig, ResourceGroup
 from ha_agents.config.values import is_ipv6
 
 MAX_BYTES = 1 << 20  # a config file larger than 1 MiB is refused
 MAX_PER_CODE = 20  # diagnostics shown per file and code
-REPO_RESOURCE_D = str(Path(__file__).resolve().parents[2] / "resource.d")
-SYSTEM_RESOURCE_D = "/etc/ha.d/resource.d"
 STONITH_PLUGINS = "/usr/lib/stonith/plugins"
 _SIOCGIFADDR = 0x8915
 _SIOCGIFBRDADDR = 0x8919
@@ -250,15 +249,6 @@ def limit_repeats(diags: list[Diagnostic], keep: int = MAX_PER_CODE) -> list[Dia
     return out
 
 
-def _resource_dirs(config_dir: str) -> tuple[str, ...]:
-    dirs = [os.path.join(config_dir, "resource.d"), REPO_RESOURCE_D, SYSTEM_RESOURCE_D]
-    seen: list[str] = []
-    for d in dirs:
-        if d not in seen:
-            seen.append(d)
-    return tuple(seen)
-
-
 def _text(
     path: str, code: str, diags: list[Diagnostic], what: str
 ) -> tuple[str | None, int | None]:
@@ -297,6 +287,8 @@ def load_config(
     extensions: bool = True,
     remote: bool = False,
     host: HostFacts | None = None,
+    agent_dirs: tuple[str, ...] | None = None,
+    tolerate: frozenset[str] = frozenset(),
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     """Read ha.cf, authkeys and haresources from ``config_dir``.
 
@@ -306,9 +298,13 @@ def load_config(
     ``extensions``: allow ha_agents-only features (sha256 keys) as warnings.
     ``remote``: the files belong to another machine, so checks against this machine
     (interfaces, devices, programs, names) are only warnings.
+    ``agent_dirs``: ha_agents' own agent directories (default: where this install has them).
+    ``tolerate``: error codes that still give a config (the export reads a cluster that
+    ha_agents refuses to run, HR209); they stay in the diagnostics.
     """
+    dirs = search.agent_dirs() if agent_dirs is None else agent_dirs
     try:
-        return _load(config_dir, node, extensions, remote, host)
+        return _load(config_dir, node, extensions, remote, host, dirs, tolerate)
     except Exception as exc:
         path = os.path.join(config_dir, "ha.cf")
         return None, [error(path, 1, "HX499", f"internal error while checking: {exc!r}")]
@@ -320,6 +316,8 @@ def _load(
     extensions: bool,
     remote: bool,
     host: HostFacts | None,
+    agent_dirs: tuple[str, ...],
+    tolerate: frozenset[str],
 ) -> tuple[ClusterConfig | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     facts: HostFacts = host if host is not None else RealHost()
@@ -339,6 +337,8 @@ def _load(
     if keys_text is not None:
         keys, d = parse_authkeys(keys_text, keys_path, mode=keys_mode, extensions=extensions)
         diags.extend(d)
+        if keys is not None:
+            diags.extend(published_keys(keys))
 
     res_text, _ = _text(res_path, "HR200", diags, "haresources")
     groups: tuple[ResourceGroup, ...] = ()
@@ -351,12 +351,12 @@ def _load(
         diags.extend(check_host(hacf, facts, remote))
         if keys is not None:
             diags.extend(check_auth_media(keys, hacf))
-        diags.extend(check_groups(groups, hacf, facts, _resource_dirs(config_dir)))
+        diags.extend(check_groups(groups, hacf, facts, config_dir, agent_dirs))
 
     order = {hacf_path: 0, keys_path: 1, res_path: 2}
     diags.sort(key=lambda d: (order.get(d.path, 3), d.line))
     diags = limit_repeats(diags)
-    if hacf is None or keys is None or has_errors(diags):
+    if hacf is None or keys is None or has_errors([d for d in diags if d.code not in tolerate]):
         return None, diags
     spelled = next((n for n in hacf.nodes if n.lower() == local.lower()), local)
     # home nodes compare case-insensitively: give consumers ha.cf's spelling

@@ -6,6 +6,8 @@ re-sends gratuitous ARP for the group's IPaddr addresses; ``Fence`` runs the con
 fencing command with the node name as last argument.  Each finishes by calling
 ``feed(result)`` with a failover event (``GroupDone``, ``FenceDone``).  The ping monitor
 (ping / ping_group of ha.cf) feeds ``PingStatus`` when reachability changes.
+Resource monitoring's ``Probe`` and ``RestartResources`` run in daemon/probes.py and
+feed ``ProbeDone`` / ``RestartDone``.
 """
 
 from __future__ import annotations
@@ -17,17 +19,25 @@ import sys
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
+from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
+from ha_agents.daemon import probes
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
-from ha_agents.resources.group import GroupRunner, LogLine
-from ha_agents.resources.inprocess import InProcessRunner
+from ha_agents.resources.group import GroupRunner, LogLine, Timeouts
 from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
 
@@ -67,8 +77,6 @@ class FailoverExecutor:
         )
         self.runner = runner or InProcessRunner(AsyncScriptRunner())
         self.tasks: set[asyncio.Task[None]] = set()
-        self.ping_hosts = tuple(h for p in config.hacf.ping_nodes for h in p.hosts)
-        self._ping_task: asyncio.Task[None] | None = None
 
     def reload_groups(self, config: ClusterConfig) -> None:
         """A configuration reload (ops/daemon.py) kept the groups and their homes: each
@@ -82,16 +90,14 @@ class FailoverExecutor:
 
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:
-        if self.ping_hosts and self._ping_task is None:
-            self._ping_task = self._spawn(self._ping_loop(feed))
         if isinstance(action, (AcquireGroup, ReleaseGroup)):
             self._spawn(self._group(action.key, isinstance(action, AcquireGroup), feed))
         elif isinstance(action, Reannounce):
             self._spawn(self._reannounce(action.key))
         elif isinstance(action, Fence):
             self._spawn(self._fence(action.node, feed))
-        elif isinstance(action, WatchPing):
-            pass  # started above
+        elif isinstance(action, Probe | RestartResources):
+            self._spawn(self._monitoring(action, feed))
         else:
             self.log.log(Level.ERROR, f"failover executor: unknown action {action!r}")
 
@@ -124,6 +130,44 @@ class FailoverExecutor:
             agents.append(found)
         return agents
 
+    def _group_runner(self, timeouts: Timeouts | None = None) -> GroupRunner:
+        return GroupRunner(
+            self.runner,
+            self.env,
+            sleep=asyncio.sleep,
+            timeouts=timeouts,
+            stop_retry_max=script_env.stop_retry_max(self.env),
+            log=self._script_log,
+            cwd=script_cwd(),
+            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
+        )
+
+    async def _monitoring(self, action: Probe | RestartResources, feed: Feed) -> None:
+        """A check (killed at its timeout) or a restart in place; the result fed back."""
+        clock = asyncio.get_running_loop().time
+        agents = self._agents(action.key)
+        try:
+            if isinstance(agents, str) or action.index >= len(agents):
+                problem = agents if isinstance(agents, str) else "no such resource"
+                raise LookupError(problem)
+            if isinstance(action, Probe):
+                runner = self._group_runner(Timeouts(status=action.timeout))
+                agent = next((a for a in agents if a.spec == action.resource), None)
+                agent = agent or agents[action.index]  # by its text: a reload may move it
+                feed(await probes.probe(runner, agent, action, clock))
+            else:
+                feed(await probes.restart(self._group_runner(), agents, action, clock))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or a vanished script must not kill the daemon
+            why = f"{type(exc).__name__}: {exc}"
+            self.log.log(Level.ERROR, f"ResourceManager: {action.key}: {why}")
+            if isinstance(action, Probe):
+                verdict = ev.Verdict.FAILED
+                feed(ev.ProbeDone(action.key, action.index, action.probe, verdict, clock(), why))
+            else:
+                feed(ev.RestartDone(action.key, action.index, False, clock(), why))
+
     async def _group(self, key: str, start: bool, feed: Feed) -> None:
         loop = asyncio.get_running_loop()
         agents = self._agents(key)
@@ -131,15 +175,7 @@ class FailoverExecutor:
             self.log.log(Level.ERROR, f"ResourceManager: {agents}")
             feed(ev.GroupDone(key, start, False, loop.time(), agents))
             return
-        runner = GroupRunner(
-            self.runner,
-            self.env,
-            sleep=asyncio.sleep,
-            stop_retry_max=script_env.stop_retry_max(self.env),
-            log=self._script_log,
-            cwd=script_cwd(),
-            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
-        )
+        runner = self._group_runner()
         try:
             result = await (runner.acquire(agents) if start else runner.release(agents))
         except asyncio.CancelledError:
@@ -196,31 +232,6 @@ class FailoverExecutor:
         detail = "" if ok else (result.error or f"exit {result.rc}: {result.stderr.strip()[:200]}")
         feed(ev.FenceDone(node, ok, loop.time(), detail))
 
-    async def _ping_loop(self, feed: Feed) -> None:
-        """ping every host each deadping/4 (at most 1 s); reachable = any host answers."""
-        loop = asyncio.get_running_loop()
-        every = max(0.2, min(1.0, self.config.hacf.effective_deadping_ms / 4000))
-        dead_after = self.config.hacf.effective_deadping_ms / 1000
-        last_ok = loop.time()
-        state = True
-        for _ in range(10_000_000):  # bounded: runs for the daemon's life
-            answered = False
-            for host in self.ping_hosts:
-                res = await self.runner.run(
-                    ("ping", "-n", "-q", "-c", "1", "-W", "1", host), self.env, 2.0, None
-                )
-                if res.rc == 0:
-                    answered = True
-                    break
-            now = loop.time()
-            if answered:
-                last_ok = now
-            reachable = answered or now - last_ok < dead_after
-            if reachable != state:
-                state = reachable
-                feed(ev.PingStatus(reachable, now))
-            await asyncio.sleep(every)
-
 
 def _garp(ip: str) -> str | None:
     """Blocking (run in a thread): find the interface holding ip, send 5 GARPs 0.3 s apart.
@@ -228,8 +239,8 @@ def _garp(ip: str) -> str | None:
     They span more than a second: a Linux client ignores ARP updates within ``locktime``
     (1 s) of the last change of its entry, e.g. the old holder's answer just before it let
     go of the address (seen in bench/faults.py: the client stayed on the old MAC)."""
-    from ha_agents.resources.garp import RawGarp
-    from ha_agents.resources.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.garp import RawGarp
+    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
 
     with NetlinkAddressManager() as mgr:
         info = mgr.find(ip)

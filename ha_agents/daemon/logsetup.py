@@ -48,14 +48,23 @@ class HbLog:
         self.facility = FACILITIES.get(logfacility or "")
         self.syslog_path = syslog_path
         self.syslog: socket.socket | None = None
+        unreachable = ""  # why syslog cannot be reached now (it is retried at every line)
         if self.facility is not None:
             try:
                 self.syslog = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 self.syslog.setblocking(False)
                 self.syslog.connect(syslog_path)
-            except OSError:
-                self.syslog = None
-        self.stderr = stderr if stderr is not None else not (self.files or self.syslog)
+            except OSError as exc:
+                unreachable = exc.strerror or str(exc)
+        reached = self.syslog is not None and not unreachable
+        self.stderr = stderr if stderr is not None else not (self.files or reached)
+        if unreachable:  # never drop ha.cf's logfacility silently
+            to = "the logfile" if self.files else "stderr"
+            self.log(
+                Level.WARN,
+                f"logfacility {logfacility}: no syslog at {syslog_path} ({unreachable}); "
+                f"logging to {to} until it appears",
+            )
 
     def _open_files(self) -> None:
         for path, debug in self.paths:

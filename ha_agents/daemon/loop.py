@@ -21,24 +21,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ha_agents import __version__
+from ha_agents.api.actions import CloseClient, ToClient
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon import control, statefiles
 from ha_agents.daemon import reload as reloading
+from ha_agents.daemon.apisock import ApiSocketError
+from ha_agents.daemon.clients import ClientEdges, api_setup
 from ha_agents.daemon.executor import Executor, FailoverExecutor
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
 from ha_agents.daemon.operations import Operations, OpsOptions
+from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup, WatchPing
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
+from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
-from ha_agents.status.counters import summarize
+from ha_agents.status import monitors
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
 SHUTDOWN_WAIT_S = 120.0  # bound on the groups' release at SIGTERM
-EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, WatchPing)
+EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, Probe, RestartResources)
 JsonDict = dict[str, object]
 
 
@@ -77,7 +89,9 @@ class Daemon:
         self.links: list[Link] = []
         self.stop = asyncio.Event()
         self.timer: asyncio.TimerHandle | None = None
+        self.resume = Resume()  # a late timer waits until the media are drained
         self.pending_restart: list[str] = []
+        self.clients: ClientEdges | None = None  # API socket, pinger, respawn (clients.py)
         self.media_task: asyncio.Task[None] | None = None
         self.exit_code = 0
 
@@ -103,6 +117,7 @@ class Daemon:
             uuid,
             local_addresses=self.host.addresses,
             options=self.failover,
+            api=api_setup(self.config, __version__),
         )
         node.wall_offset = time.time() - asyncio.get_running_loop().time()
         node.load_average = loadavg()
@@ -119,7 +134,18 @@ class Daemon:
             server = await control.serve(sock, self._control)
         except (statefiles.StateError, control.ControlError, TransportError, OSError) as exc:
             self.log.log(Level.ERROR, f"{exc}; refusing to start")
+            close_links(self.links)
             self.exit_code = 1
+            return 1
+        try:
+            self.clients = self._client_edges()
+            await self.clients.start()
+        except (ApiSocketError, OSError) as exc:
+            self.log.log(Level.ERROR, f"{exc}; refusing to start")
+            if self.clients is not None:
+                self.clients.close()
+            server.close()
+            close_links(self.links)
             return 1
         try:
             await self.operations.open()
@@ -137,8 +163,34 @@ class Daemon:
                 sock.unlink()
             await self.executor.close()
             await self.operations.close()
+            if self.clients is not None:
+                self.clients.close()
             close_links(self.links)
         return self.exit_code
+
+    def _client_edges(self) -> ClientEdges:
+        loop = asyncio.get_running_loop()
+
+        def to_node(event: object) -> None:
+            assert self.node is not None
+            self._dispatch(self.node.client(event))  # type: ignore[arg-type]
+
+        def ping_heard(host: str) -> None:
+            assert self.node is not None
+            self._dispatch(self.node.ping_heard(host, loop.time()))
+
+        def failfast(command: str) -> None:
+            self.exit_code = 1
+            self._sigterm()
+
+        return ClientEdges(
+            self.config,
+            str(self.paths.run_dir),
+            self.log,
+            to_node=to_node,
+            ping_heard=ping_heard,
+            failfast=failfast,
+        )
 
     def _signals(self, install: bool) -> None:
         loop = asyncio.get_running_loop()
@@ -163,6 +215,8 @@ class Daemon:
     async def _shutdown(self) -> None:
         assert self.node is not None
         loop = asyncio.get_running_loop()
+        if self.clients is not None:  # Heartbeat stops its client programs first
+            await self.clients.stop_clients()
         self._dispatch(self.node.begin_shutdown(loop.time()))
         deadline = loop.time() + SHUTDOWN_WAIT_S
         while not self.node.shutdown_complete() and loop.time() < deadline:
@@ -183,11 +237,16 @@ class Daemon:
         self.operations.groups(self.node.resources())
         self.operations.status_changed()
 
-    def _on_timer(self) -> None:
+    def _on_timer(self, due: float) -> None:
         self.timer = None
         assert self.node is not None
+        loop = asyncio.get_running_loop()
+        keepalive = self.config.hacf.keepalive_ms / 1000
+        if self.resume.hold(due, loop.time(), keepalive, media_fds(self.links)):
+            self.timer = loop.call_at(loop.time(), self._on_timer, due)  # after the I/O
+            return
         self.node.load_average = loadavg()
-        self._dispatch(self.node.tick(asyncio.get_running_loop().time()))
+        self._dispatch(self.node.tick(loop.time()))
 
     # -- outputs -------------------------------------------------------------------------
     def _dispatch(self, outputs: Sequence[object]) -> None:
@@ -200,6 +259,8 @@ class Daemon:
                 self.log.notice(item)
             elif isinstance(item, Heard):
                 self.operations.heartbeat(item.node, item.seq, item.now)
+            elif isinstance(item, ToClient | CloseClient | StartClients):
+                self._client_work(item)
             elif isinstance(item, EXECUTOR_WORK):
                 self.executor.execute(item, self._executor_result)
                 changed = True
@@ -210,6 +271,16 @@ class Daemon:
             self.operations.status_changed()
         self._arm()
 
+    def _client_work(self, item: ToClient | CloseClient | StartClients) -> None:
+        if self.clients is None:
+            return
+        if isinstance(item, ToClient):
+            self.clients.sock.send(item.cid, item.data)
+        elif isinstance(item, CloseClient):
+            self.clients.sock.close_client(item.cid)
+        else:
+            self.clients.respawner.start_all()
+
     def _arm(self) -> None:
         assert self.node is not None
         due = self.node.next_deadline()
@@ -219,7 +290,7 @@ class Daemon:
             self.timer.cancel()
             self.timer = None
         if due is not None:
-            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer)
+            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer, due)
 
     # -- control socket ------------------------------------------------------------------
     def status_document(self) -> JsonDict:
@@ -232,9 +303,9 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
-        dropped = doc.get("dropped")
-        doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
         doc["pending_restart"] = list(self.pending_restart)
+        if self.clients is not None and self.node.clients is not None:
+            doc["api"] = self.clients.status(self.node.clients.server.status())
         resources = doc.get("resources")
         groups = resources.get("groups") if isinstance(resources, dict) else None
         for group in groups if isinstance(groups, list) else []:
@@ -242,6 +313,7 @@ class Daemon:
             if isinstance(group, dict):
                 age = round(now - since, 3) if isinstance(since, int | float) else None
                 group["last_transition_s"] = age
+        monitors.add_ages(resources, now)
         return doc
 
     def _control(self, request: JsonDict) -> JsonDict:

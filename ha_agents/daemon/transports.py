@@ -1,5 +1,6 @@
 """EDGE: the heartbeat media.  UDP (bcast, mcast, ucast) on asyncio datagram endpoints,
-serial on a non-blocking tty; every one hands ``(data, link, source)`` to a callback.
+serial on a non-blocking tty (in Heartbeat's classic text framing, serialframe.py); every
+one hands ``(data, link, source)`` to a callback.
 
 One UDP socket per (device, port), bound to ``0.0.0.0:port`` with SO_BINDTODEVICE, so
 bcast + ucast on the same device share it (they are the same link for cl_status);
@@ -22,7 +23,8 @@ from typing import cast
 
 from ha_agents.config.model import Medium, MediumKind
 from ha_agents.daemon.ifaddr import IfInfo
-from ha_agents.daemon.serialframe import SerialDeframer
+from ha_agents.daemon.serialframe import SerialDeframer, to_serial
+from ha_agents.wire.errors import WireError
 
 Receiver = Callable[[bytes, str, str], None]
 MAX_DATAGRAM = 65536
@@ -166,6 +168,8 @@ class SerialLink:
             attrs[6][termios.VMIN] = 1
             attrs[6][termios.VTIME] = 0
             termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
+            # as Heartbeat on open: drop what the line buffered before we were here
+            termios.tcflush(self.fd, termios.TCIOFLUSH)
         except termios.error as exc:
             os.close(self.fd)
             raise TransportError(f"serial {self.path}: not a tty ({exc})") from None
@@ -183,6 +187,11 @@ class SerialLink:
             self.receiver(frame, self.link, self.path)
 
     def send(self, data: bytes) -> None:
+        try:
+            data = to_serial(data)  # Heartbeat's classic text, not the netstring
+        except WireError:
+            self.errors += 1
+            return
         try:
             written = os.write(self.fd, data)
             if written < len(data):

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ha_agents.export.plan import PING_ATTRIBUTE, PING_MULTIPLIER, PREFER_SCORE, PacemakerPlan
+from ha_agents.export.plan import (
+    PING_ATTRIBUTE,
+    PING_MULTIPLIER,
+    PREFER_SCORE,
+    Fence,
+    PacemakerPlan,
+)
 from ha_agents.export.primitives import Op, Primitive
 
 SCHEMA = "pacemaker-3.0"
@@ -47,6 +53,14 @@ def _primitive(parent: ET.Element, rid: str, prim: Primitive) -> None:
     _ops(el, rid, prim.ops)
 
 
+def _fence(parent: ET.Element, fence: Fence) -> None:
+    dev = fence.device
+    el = ET.SubElement(parent, "primitive", {"id": fence.id, "class": "stonith", "type": dev.agent})
+    el.append(ET.Comment(f" ha.cf {dev.loc or ''}: {dev.directive} "))
+    _nvpairs(el, "instance_attributes", f"{fence.id}-instance_attributes", list(dev.params))
+    _ops(el, fence.id, (fence.monitor,))
+
+
 def _ping_rule(parent: ET.Element, lid: str, rsc: str) -> None:
     loc = ET.SubElement(parent, "rsc_location", id=lid, rsc=rsc)
     rule = ET.SubElement(
@@ -68,6 +82,55 @@ def _ping_rule(parent: ET.Element, lid: str, rsc: str) -> None:
         value="0",
         type="number",
     )
+
+
+def _resources(conf: ET.Element, plan: PacemakerPlan) -> None:
+    resources = ET.SubElement(conf, "resources")
+    for group in plan.groups:
+        g = ET.SubElement(resources, "group", id=group.id)
+        for rid, prim in group.primitives:
+            _primitive(g, rid, prim)
+    for fence in plan.fences:
+        _fence(resources, fence)
+    if plan.ping is not None:
+        clone = ET.SubElement(resources, "clone", id=plan.ping.clone_id)
+        pid = plan.ping.primitive_id
+        prim_el = ET.SubElement(
+            clone, "primitive", {"id": pid, "class": "ocf", "provider": "pacemaker", "type": "ping"}
+        )
+        params = [
+            ("host_list", " ".join(plan.ping.hosts)),
+            ("multiplier", str(PING_MULTIPLIER)),
+            ("dampen", plan.ping.dampen),
+            ("name", PING_ATTRIBUTE),
+        ]
+        _nvpairs(prim_el, "instance_attributes", f"{pid}-instance_attributes", params)
+        _ops(prim_el, pid, (plan.ping.monitor,))
+
+
+def _constraints(conf: ET.Element, plan: PacemakerPlan) -> None:
+    constraints = ET.SubElement(conf, "constraints")
+    for group in plan.groups:
+        ET.SubElement(
+            constraints,
+            "rsc_location",
+            id=group.location_id,
+            rsc=group.id,
+            node=group.home,
+            score=str(PREFER_SCORE),
+        )
+        if plan.ping is not None:
+            _ping_rule(constraints, group.ping_location_id, group.id)
+    for fence in plan.fences:
+        for node in fence.avoid:
+            ET.SubElement(
+                constraints,
+                "rsc_location",
+                id=fence.avoid_id(node),
+                rsc=fence.id,
+                node=node,
+                score="-INFINITY",
+            )
 
 
 def render_cib(plan: PacemakerPlan) -> str:
@@ -95,37 +158,8 @@ def render_cib(plan: PacemakerPlan) -> str:
     nodes = ET.SubElement(conf, "nodes")
     for nodeid, name in enumerate(plan.nodes, start=1):
         ET.SubElement(nodes, "node", id=str(nodeid), uname=name)
-    resources = ET.SubElement(conf, "resources")
-    for group in plan.groups:
-        g = ET.SubElement(resources, "group", id=group.id)
-        for rid, prim in group.primitives:
-            _primitive(g, rid, prim)
-    if plan.ping is not None:
-        clone = ET.SubElement(resources, "clone", id=plan.ping.clone_id)
-        pid = plan.ping.primitive_id
-        prim_el = ET.SubElement(
-            clone, "primitive", {"id": pid, "class": "ocf", "provider": "pacemaker", "type": "ping"}
-        )
-        params = [
-            ("host_list", " ".join(plan.ping.hosts)),
-            ("multiplier", str(PING_MULTIPLIER)),
-            ("dampen", plan.ping.dampen),
-            ("name", PING_ATTRIBUTE),
-        ]
-        _nvpairs(prim_el, "instance_attributes", f"{pid}-instance_attributes", params)
-        _ops(prim_el, pid, (plan.ping.monitor,))
-    constraints = ET.SubElement(conf, "constraints")
-    for group in plan.groups:
-        ET.SubElement(
-            constraints,
-            "rsc_location",
-            id=group.location_id,
-            rsc=group.id,
-            node=group.home,
-            score=str(PREFER_SCORE),
-        )
-        if plan.ping is not None:
-            _ping_rule(constraints, group.ping_location_id, group.id)
+    _resources(conf, plan)
+    _constraints(conf, plan)
     defaults = ET.SubElement(conf, "rsc_defaults")
     _nvpairs(defaults, "meta_attributes", "rsc-options", [("resource-stickiness", plan.stickiness)])
     ET.SubElement(cib, "status")

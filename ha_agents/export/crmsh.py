@@ -55,6 +55,12 @@ def render_crmsh(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
             lines += _primitive(rid, prim)
         lines.append(f"group {group.id} " + " ".join(rid for rid, _ in group.primitives))
         lines.append(f"location {group.location_id} {group.id} {PREFER_SCORE}: {group.home}")
+    for fence in plan.fences:
+        parts = [f"primitive {fence.id} stonith:{fence.device.agent}"]
+        parts += [f"params {_params(fence.device.params)}", *_ops((fence.monitor,))]
+        lines += [f"# ha.cf {fence.device.loc or ''}: {fence.device.directive}"]
+        lines.append(" \\\n\t".join(parts))
+        lines += [f"location {fence.avoid_id(n)} {fence.id} -inf: {n}" for n in fence.avoid]
     if plan.ping is not None:
         params = _params(
             [

@@ -1,8 +1,10 @@
 """EDGE: what the export needs to know from this machine's disk and interfaces.
 
-* where each non-wrapper script of haresources lives (resource.d, ha_agents' own agents,
-  /etc/init.d), which decides lsb / ocf:ha_agents / "manual step";
+* where each non-wrapper script of haresources lives (the search of
+  :mod:`ha_agents.config.search`: resource.d, /etc/init.d, ha_agents' own agents), which
+  decides lsb / ocf:ha_agents / "manual step";
 * the ``OCF_RESKEY_*`` values of ``OCF::AGENT::INSTANCE`` instance files;
+* the PARAMS line of each ``stonith TYPE FILE`` file (its first line that is not a comment);
 * this machine's IPv4/IPv6 addresses per interface (used only when the export runs on the
   cluster node it exports for).
 """
@@ -17,10 +19,10 @@ from pathlib import Path
 
 import psutil
 
+from ha_agents.config import search
 from ha_agents.config.model import ClusterConfig
 from ha_agents.export.primitives import WRAPPERS, Params, ScriptInfo, ScriptKind
 
-OUR_AGENTS_DIR = Path(__file__).resolve().parents[2] / "resource.d"
 SDK_MARKER = b"ha_agents."  # our agents and SDK agents import ha_agents.<something>
 
 
@@ -36,17 +38,20 @@ def _is_sdk_agent(path: Path) -> bool:
         return False
 
 
-def script_kind(name: str, config_dir: Path, init_dir: Path) -> ScriptKind:
-    """Heartbeat's search order: <config_dir>/resource.d, (our agents), /etc/init.d."""
-    if "/" in name or name in ("", ".", ".."):
-        return ScriptKind.MISSING
-    user = config_dir / "resource.d" / name
-    if _executable(user):
-        return ScriptKind.OURS if _is_sdk_agent(user) else ScriptKind.HEARTBEAT
-    if _executable(OUR_AGENTS_DIR / name):
-        return ScriptKind.OURS
-    if _executable(init_dir / name):
-        return ScriptKind.LSB
+def script_kind(
+    name: str, config_dir: Path, init_dir: Path, agents: tuple[str, ...] | None = None
+) -> ScriptKind:
+    """The first executable of the search that ``run`` does (:mod:`ha_agents.config.search`)."""
+    dirs = search.agent_dirs() if agents is None else agents
+    for c in search.candidates(name, str(config_dir), dirs, str(init_dir)):
+        path = Path(c.path)
+        if not _executable(path):
+            continue
+        if c.where is search.Where.INIT_D:
+            return ScriptKind.LSB
+        if c.where is search.Where.OURS or _is_sdk_agent(path):
+            return ScriptKind.OURS
+        return ScriptKind.HEARTBEAT
     return ScriptKind.MISSING
 
 
@@ -81,7 +86,19 @@ def script_info(cfg: ClusterConfig, init_dir: str = "/etc/init.d") -> ScriptInfo
                     )
             elif spec.name not in WRAPPERS and not spec.name.startswith("ocf:"):
                 kinds[spec.name] = script_kind(spec.name, config_dir, Path(init_dir))
-    return ScriptInfo(kinds, instances)
+    return ScriptInfo(kinds, instances, stonith_files(cfg))
+
+
+def stonith_files(cfg: ClusterConfig) -> dict[str, str]:
+    """``stonith TYPE FILE``: FILE -> its first line that is not empty or a comment."""
+    found: dict[str, str] = {}
+    for _, path in cfg.hacf.stonith:
+        with contextlib.suppress(OSError):
+            for line in Path(path).read_text(errors="replace").splitlines():
+                if line.strip() and not line.startswith("#"):
+                    found[path] = line
+                    break
+    return found
 
 
 def local_ifaddrs() -> dict[str, tuple[str, ...]]:

@@ -30,6 +30,7 @@ MULTICAST_LINK = "EX618"  # mcast/bcast become knet unicast
 ASSUMED_LSB = "EX619"  # script not found here; assumed to be an init script
 STONITH_DIRECTIVE = "EX620"  # legacy stonith directives are not converted
 SHORT_DEADTIME = "EX621"  # deadtime shorter than corosync's floor
+FENCE_DEVICE = "EX622"  # a legacy stonith directive became a fence device: test it
 
 
 def note(loc: Location | None, code: str, message: str, fallback_path: str = "ha.cf") -> Diagnostic:

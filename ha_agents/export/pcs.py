@@ -24,11 +24,24 @@ def _cmd(words: Iterable[str]) -> str:
     return 'pcs -f "$CIB" ' + " ".join(shlex.quote(w) for w in words)
 
 
+def _fences(plan: PacemakerPlan) -> list[str]:
+    lines = []
+    for fence in plan.fences:
+        lines.append(f"# ha.cf {fence.device.loc or ''}: {fence.device.directive}")
+        words = ["stonith", "create", fence.id, fence.device.agent]
+        words += [f"{n}={v}" for n, v in fence.device.params] + _ops((fence.monitor,))
+        lines.append(_cmd(words))
+        lines += [_cmd(["constraint", "location", fence.id, "avoids", n]) for n in fence.avoid]
+    return lines
+
+
 def render_pcs(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
     lines = [
         "#!/bin/sh",
         f"# pcs commands for cluster {plan.cluster_name}, exported by ha-agents.",
-        "# Run on one node after 'pcs cluster setup' / 'pcs cluster start --all'.",
+        "# Run on one node once corosync and pacemaker run on every node with the exported",
+        "# corosync.conf (systemctl start corosync pacemaker).  Do not run 'pcs cluster",
+        "# setup': it writes a new corosync.conf over the exported one.",
         *(f"# MANUAL: {m}" for m in manual),
         "set -eu",
         'CIB="$(mktemp)"',
@@ -48,6 +61,7 @@ def render_pcs(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
         lines.append(
             _cmd(["constraint", "location", group.id, "prefers", f"{group.home}={PREFER_SCORE}"])
         )
+    lines += _fences(plan)
     if plan.ping is not None:
         words = ["resource", "create", plan.ping.primitive_id, "ocf:pacemaker:ping"]
         words += [

@@ -8,7 +8,9 @@ Decisions (docs/migration.md explains them to users):
   asks for its group back, docs/heartbeat/protocol.md §10), so it gets 0 too, with a note;
 * ping / ping_group nodes -> one cloned ``ocf:pacemaker:ping`` and, on every group,
   ``location ... rule -INFINITY: not_defined pingd or pingd lte 0``;
-* v1 clusters had no fencing, so ``stonith-enabled=false``, always with a loud warning.
+* legacy ``stonith``/``stonith_host`` lines -> fence devices (export/stonith.py);
+  ``stonith-enabled=true`` only when every one of them converts, else ``false`` with a loud
+  warning (v1 clusters usually had no fencing at all).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ha_agents.config.diagnostics import Diagnostic
 from ha_agents.config.model import AutoFailback, ClusterConfig, ResourceGroup
 from ha_agents.export import notes
 from ha_agents.export.primitives import Op, Primitive, ScriptInfo, to_primitive
+from ha_agents.export.stonith import FenceDevice, fence_devices
 
 PREFER_SCORE = 100
 PING_ATTRIBUTE = "pingd"
@@ -53,6 +56,17 @@ class PingClone:
 
 
 @dataclass(frozen=True, slots=True)
+class Fence:
+    id: str
+    device: FenceDevice
+    avoid: tuple[str, ...]  # nodes it must not run on (stonith_host NODE: all others)
+    monitor: Op
+
+    def avoid_id(self, node: str) -> str:
+        return f"loc_{self.id}_avoids_{safe_id(node)}"
+
+
+@dataclass(frozen=True, slots=True)
 class PacemakerPlan:
     cluster_name: str
     nodes: tuple[str, ...]
@@ -60,6 +74,7 @@ class PacemakerPlan:
     stickiness: str  # "0" or "INFINITY"
     ping: PingClone | None
     stonith_enabled: bool
+    fences: tuple[Fence, ...] = ()
 
 
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -159,27 +174,27 @@ def _ping(cfg: ClusterConfig) -> tuple[PingClone | None, list[Diagnostic]]:
     return clone, diags
 
 
-def _stonith(cfg: ClusterConfig) -> list[Diagnostic]:
-    path = _hacf_path(cfg)
-    diags = [
-        notes.note(
-            None,
-            notes.NO_FENCING,
+FENCE_MONITOR = Op("monitor", "60s", "20s")
+
+
+def _stonith(cfg: ClusterConfig, info: ScriptInfo) -> tuple[list[Fence], bool, list[Diagnostic]]:
+    devices, diags = fence_devices(cfg, info.stonith_files)
+    wanted = len(cfg.hacf.stonith_hosts) + len(cfg.hacf.stonith)
+    enabled = bool(devices) and len(devices) == wanted
+    ids = _Ids(["cib-bootstrap-options", "rsc-options", "ping", "ping-clone"])
+    fences = []
+    for dev in devices:
+        avoid = tuple(n for n in cfg.hacf.nodes if dev.only_on and n.lower() != dev.only_on.lower())
+        fences.append(Fence(ids.take(dev.id_hint), dev, avoid, FENCE_MONITOR))
+    if not enabled:
+        msg = (
             "stonith-enabled=false: Heartbeat v1 clusters ran without fencing and so does this "
             "export. Pacemaker without fencing cannot recover safely from a split brain or a "
             "failed stop — configure a fence device (pcs stonith create / crm configure "
-            "primitive stonith:...) and set stonith-enabled=true before production",
-            path,
+            "primitive stonith:...) and set stonith-enabled=true before production"
         )
-    ]
-    if cfg.hacf.stonith_hosts:
-        loc = cfg.hacf.locations.get("stonith_host") or cfg.hacf.locations.get("stonith")
-        msg = (
-            "legacy stonith/stonith_host directives are not converted; find the matching fence "
-            "agent (stonith_admin --list-installed) and configure it by hand"
-        )
-        diags.append(notes.note(loc, notes.STONITH_DIRECTIVE, msg, path))
-    return diags
+        diags.insert(0, notes.note(None, notes.NO_FENCING, msg, _hacf_path(cfg)))
+    return fences, enabled, diags
 
 
 def build_plan(cfg: ClusterConfig, info: ScriptInfo) -> tuple[PacemakerPlan, list[Diagnostic]]:
@@ -189,13 +204,15 @@ def build_plan(cfg: ClusterConfig, info: ScriptInfo) -> tuple[PacemakerPlan, lis
     diags += more
     ping, more = _ping(cfg)
     diags += more
-    diags += _stonith(cfg)
+    fences, enabled, more = _stonith(cfg, info)
+    diags += more
     plan = PacemakerPlan(
         cluster_name=cfg.hacf.cluster,
         nodes=cfg.hacf.nodes,
         groups=tuple(groups),
         stickiness=stickiness,
         ping=ping,
-        stonith_enabled=False,
+        stonith_enabled=enabled,
+        fences=tuple(fences),
     )
     return plan, diags

@@ -40,10 +40,12 @@ class ScriptKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class ScriptInfo:
-    """What the edge found on disk: script kinds by name, OCF instance files' parameters."""
+    """What the edge found on disk: script kinds by name, OCF instance files' parameters,
+    the PARAMS line of each ``stonith TYPE FILE`` file."""
 
     kinds: Mapping[str, ScriptKind] = field(default_factory=dict)
     ocf_instances: Mapping[tuple[str, str], Params] = field(default_factory=dict)
+    stonith_files: Mapping[str, str] = field(default_factory=dict)  # path -> PARAMS line
 
 
 @dataclass(frozen=True, slots=True)

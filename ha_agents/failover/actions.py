@@ -58,13 +58,48 @@ class ShutdownComplete:
 
 
 @dataclass(frozen=True, slots=True)
-class WatchPing:
-    """Start monitoring the ha.cf ping / ping_group nodes; answer with PingStatus on
-    every change of reachability (sent once, on the first event)."""
+class Probe:
+    """Run the status/monitor of resource ``index`` of group ``key``, killed after
+    ``timeout`` s; ``depth``: OCF_CHECK_LEVEL.  Answer with ProbeDone(probe=id)."""
 
+    key: str
+    index: int
+    resource: str
+    probe: int
+    timeout: float
+    depth: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestartResources:
+    """Restart resources ``index``.. of group ``key`` in place: stop them right to left,
+    start them left to right.  Answer with RestartDone."""
+
+    key: str
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorReport:
+    """An operator event of resource monitoring (hooks, metrics; status/events.py)."""
+
+    event: str  # resource-failed, resource-restarted, group-moved, monitor-gave-up, ...
+    key: str
+    resource: str
     reason: str
 
 
 Action = (
-    Send | AcquireGroup | ReleaseGroup | Reannounce | Fence | Notice | ShutdownComplete | WatchPing
+    Send
+    | AcquireGroup
+    | ReleaseGroup
+    | Reannounce
+    | Fence
+    | Notice
+    | ShutdownComplete
+    | Probe
+    | RestartResources
+    | MonitorReport
 )

@@ -65,7 +65,17 @@ class Starting:
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """``t=resource``: what the sender holds; ``isstable`` '0' during a transition."""
+    """``t=resource``: what the sender holds; ``isstable`` '0' during a transition.
+
+    How Heartbeat 3.0.6 reads one from its peer (hb_resource.c, process_resources):
+    ``rsc_hold`` must be none/local/foreign/all (anything else reads as none, with an
+    ERROR); with ``rtype=full`` it *replaces* what Heartbeat believes the peer holds,
+    without it the value is ORed in (``none`` still clears); ``isstable=1`` marks the
+    peer stable, any other value unstable, absent leaves it unchanged; ``info`` is read
+    only on its own messages (mach_down, shutdown).  So every announcement of
+    everything we hold carries ``rtype=full`` (core.py ``_announce``); only mach_down's
+    ``rsc_hold=foreign`` is incremental, as Heartbeat's own mach_down script sends it.
+    """
 
     rsc_hold: Hold
     info: str | None = None
@@ -198,14 +208,19 @@ def parse(message: FieldSource) -> InMessageBody | None:
             rtype=message.get("rtype"),
         )
     if t == "ask_resources":
-        hold = _hold(message.get("rsc_hold"))
+        text = message.get("rsc_hold")
+        # Heartbeat's ask_for_resources() reads a missing rsc_hold as all
+        hold = Hold.ALL if text is None else _hold(text)
         info = message.get("info")
         if hold is None or info not in ("me", "other", "done"):
             return None
         return AskResources(hold, AskInfo(info))
     if t == "hb_takeover":
-        hold = _hold(message.get("rsc_hold"))
-        return None if hold is None else HbTakeover(hold)
+        # Heartbeat's rc.d/hb_takeover maps all/local/foreign to the standby it runs;
+        # any other word (hb_takeover sends 'failback' verbatim) leaves hb_standby
+        # without an argument, i.e. standby all.  We do what a Heartbeat peer does.
+        text = (message.get("rsc_hold") or "").strip()
+        return HbTakeover(Hold(text) if text in ("all", "local", "foreign") else Hold.ALL)
     if t == "ip-request":
         ipaddr = message.get("ipaddr")
         return None if not ipaddr else IpRequest(ipaddr)

@@ -10,6 +10,7 @@ from ha_agents.membership import notices
 from ha_agents.membership.actions import Action, Send
 from ha_agents.membership.events import BodyField
 from ha_agents.membership.peers import Peer, RexmitRequest
+from ha_agents.membership.pingnodes import PingNodes
 from ha_agents.membership.states import NodeStatus
 from ha_agents.notice import Level
 
@@ -42,6 +43,20 @@ def _parse_hex(text: str | None) -> int | None:
     if text is None or not 0 < len(text) <= 16 or any(c not in HEXDIGITS for c in text):
         return None
     return int(text, 16)
+
+
+def heartbeat_order(config: ClusterConfig) -> tuple[str, ...]:
+    """Every node as Heartbeat lists it to API clients: the ``node`` and ``ping``/
+    ``ping_group`` lines in the order they are written (cl_status prints it reversed)."""
+    hacf = config.hacf
+    lines = [loc.line for loc in hacf.entry_locations.get("node", ())]
+    if len(lines) != len(hacf.nodes):
+        lines = [0] * len(hacf.nodes)
+    ranked = [(line, i, name) for i, (line, name) in enumerate(zip(lines, hacf.nodes, strict=True))]
+    ranked += [
+        (p.loc.line, len(ranked) + i, p.name) for i, p in enumerate(hacf.ping_nodes) if not p.ipv6
+    ]
+    return tuple(name for _line, _i, name in sorted(ranked))
 
 
 class EngineCore:
@@ -79,10 +94,14 @@ class EngineCore:
         self.started_at: float | None = None
         self.next_status_at: float | None = None
         self.last_status_sent: float | None = None
+        self.announced_dt_ms: int | None = None  # the dt= of our last status message
+        self.last_event_at: float | None = None  # to notice that this process was frozen
         self.initdead_at: float | None = None
         self.stopped = False
         self.counters: dict[str, int] = {}
         self._strangers: set[str] = set()
+        self.pings = PingNodes(hacf.ping_nodes, hacf.effective_deadping_ms / 1000, self.initdead_s)
+        self.order = heartbeat_order(config)
 
     # -- public ------------------------------------------------------------------
 
@@ -91,6 +110,7 @@ class EngineCore:
         early = now - self.started_at < EARLY_DT_S
         dt_ms = self.config.hacf.deadtime_ms + (2000 if early else 0)
         self.last_status_sent = now
+        self.announced_dt_ms = dt_ms
         body: tuple[BodyField, ...] = (
             ("t", "status"),
             ("st", self.status.value),

@@ -38,6 +38,7 @@ from ha_agents.membership.events import (
     Event,
     PacketReceived,
     PacketRejected,
+    PingHeard,
     SendMessage,
     Shutdown,
     Start,
@@ -67,6 +68,7 @@ class Engine(Receiving):
             return self._start(event.now)
         if self.started_at is None:
             return []
+        self._resumed(event.now)
         if isinstance(event, PacketReceived):
             out = self._receive(event)
         elif isinstance(event, PacketRejected):
@@ -78,9 +80,20 @@ class Engine(Receiving):
             out = [self._send(self._with_destuuid(event.body), event.now, "upper layer")]
         elif isinstance(event, Shutdown):
             return self._shutdown(event.now)
+        elif isinstance(event, PingHeard):
+            out = self.pings.heard(event.host, event.now)
         else:  # pragma: no cover - exhaustive union
             raise TypeError(event)
         return out + self._maybe_comm_up(event.now)
+
+    def _resumed(self, now: float) -> None:
+        """Nothing happened here for longer than deadtime (we tick every keepalive):
+        this process was stopped (SIGSTOP, a paused VM).  The peers' next heartbeats are
+        late only by our own freeze, so they are not measured against the last ones."""
+        last, self.last_event_at = self.last_event_at, now
+        if last is not None and now - last > self.deadtime_s:
+            for peer in self.peers.values():
+                peer.last_status = None
 
     def next_deadline(self) -> float | None:
         """The earliest monotonic time at which a Tick changes something."""
@@ -98,6 +111,9 @@ class Engine(Receiving):
                 if rec.status is LinkStatus.UP and rec.last_heard is not None:
                     times.append(rec.last_heard + self._deadtime(peer))
             times.extend(r.next_at for r in peer.rexmit.values())
+        ping_due = self.pings.next_deadline()
+        if ping_due is not None:
+            times.append(ping_due)
         return min(times)
 
     def retime(self, config: ClusterConfig, now: float) -> None:
@@ -112,6 +128,7 @@ class Engine(Receiving):
         self.deadtime_s = hacf.deadtime_ms / 1000
         self.warntime_s = hacf.effective_warntime_ms / 1000
         self.initdead_s = hacf.effective_initdead_ms / 1000
+        self.pings.retime(hacf.effective_deadping_ms / 1000)
         if self.next_status_at is not None:
             self.next_status_at = min(self.next_status_at, now + self.keepalive_s)
 
@@ -120,22 +137,25 @@ class Engine(Receiving):
         self.links = names
 
     def snapshot(self, now: float) -> MembershipSnapshot:
-        nodes = [self._peer_view(p, now) for p in self.peers.values()]
+        views = {p.name.lower(): self._peer_view(p, now) for p in self.peers.values()}
         local_links = tuple(
             LinkView(name, LinkStatus.DEAD if self.stopped else LinkStatus.UP, None, None)
             for name in self.links
         )
-        nodes.append(
-            NodeView(
-                self.local,
-                self.status.value,
-                "local",
-                local_links,
-                0.0,
-                self.generation,
-                self.uuid.hex(),
-            )
+        views[self.local.lower()] = NodeView(
+            self.local,
+            self.status.value,
+            "local",
+            local_links,
+            0.0,
+            self.generation,
+            self.uuid.hex(),
+            deadtime_ms=self.announced_dt_ms,
         )
+        # ha.cf order, this node at its place (cl_status listnodes prints it reversed)
+        order = [n.lower() for n in self.config.hacf.nodes]
+        nodes = [views.pop(k) for k in order if k in views] + list(views.values())
+        nodes.extend(self.pings.views(now))
         return MembershipSnapshot(
             self.local,
             self.status.value,
@@ -144,6 +164,7 @@ class Engine(Receiving):
             self.seq,
             tuple(nodes),
             tuple(sorted(self.counters.items())),
+            self.order,
         )
 
     # -- local status and sending ---------------------------------------------------
@@ -152,6 +173,7 @@ class Engine(Receiving):
         if self.started_at is not None:
             return []
         self.started_at = now
+        self.pings.start(now)
         self.initdead_at = now + self.initdead_s
         self.next_status_at = now + self.keepalive_s
         out: list[Action] = [self._status_msg(now, "start")]
@@ -192,6 +214,7 @@ class Engine(Receiving):
         out: list[Action] = []
         for peer in self.peers.values():
             out.extend(self._check_peer(peer, now))
+        out.extend(self.pings.tick(now))
         out.extend(self._maybe_comm_up(now))
         assert self.next_status_at is not None
         if now + EPS >= self.next_status_at:
@@ -255,4 +278,14 @@ class Engine(Receiving):
         status = peer.status.value if peer.status is not None and alive else "dead"
         age = None if peer.last_heard is None else now - peer.last_heard
         uuid = peer.uuid.hex() if peer.uuid is not None else None
-        return NodeView(peer.name, status, peer.state.value, tuple(links), age, peer.seq.hg, uuid)
+        dt = None if peer.announced_dt_s is None else round(peer.announced_dt_s * 1000)
+        return NodeView(
+            peer.name,
+            status,
+            peer.state.value,
+            tuple(links),
+            age,
+            peer.seq.hg,
+            uuid,
+            deadtime_ms=dt,
+        )

@@ -89,10 +89,19 @@ class SendMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class PingHeard:
+    """An ICMP echo reply from ``host`` (an address of an ha.cf ``ping``/``ping_group``
+    line) arrived: that ping node is alive (docs/api.md, "Ping nodes")."""
+
+    host: str
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
 class Shutdown:
     """Clean stop: announce ``shutdone st=dead`` to the peers."""
 
     now: float
 
 
-Event = Start | PacketReceived | PacketRejected | Tick | SendMessage | Shutdown
+Event = Start | PacketReceived | PacketRejected | Tick | SendMessage | Shutdown | PingHeard

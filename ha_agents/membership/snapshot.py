@@ -24,6 +24,10 @@ class NodeView:
     age_s: float | None  # seconds since last heard (None: never)
     generation: int | None
     uuid: str | None  # hex
+    type: str = "normal"  # or "ping" (an ha.cf ping / ping_group node)
+    #: the deadtime the node announces in its heartbeats (dt=): deadtime + 2 s in its
+    #: first 5 s after a start, as Heartbeat does; None: not heard yet
+    deadtime_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,5 +37,6 @@ class MembershipSnapshot:
     generation: int
     uuid: str
     seq: int
-    nodes: tuple[NodeView, ...]  # peers in ha.cf order, then this node
+    nodes: tuple[NodeView, ...]  # every node in ha.cf order (this one included), then ping nodes
     counters: tuple[tuple[str, int], ...]
+    order: tuple[str, ...] = ()  # every node in Heartbeat's order (ha.cf lines as written)

@@ -18,6 +18,7 @@ class NodeStatus(enum.Enum):
     UP = "up"
     ACTIVE = "active"
     DEAD = "dead"
+    PING = "ping"  # a ping node that answers (never sent in a status message)
 
 
 class LinkStatus(enum.Enum):

@@ -1,6 +1,6 @@
 """The failover manager inside the node: membership's cluster events become failover
 events; the manager's messages go out through the membership engine (sequenced, signed);
-its notices are logged; its group, fencing and ping work goes to the executor.
+its notices are logged; its group, fencing, ping and monitoring work goes to the executor.
 
 Control requests ``standby``, ``takeover`` and ``rscstatus`` are answered here.
 """
@@ -17,8 +17,8 @@ from ha_agents.membership import actions as ma
 from ha_agents.membership.events import SendMessage
 
 JsonDict = dict[str, object]
-EXECUTOR_EVENTS = (ev.GroupDone, ev.FenceDone, ev.PingStatus)
-ExecutorEvent = ev.GroupDone | ev.FenceDone | ev.PingStatus
+EXECUTOR_EVENTS = (ev.GroupDone, ev.FenceDone, ev.PingStatus, ev.ProbeDone, ev.RestartDone)
+ExecutorEvent = ev.GroupDone | ev.FenceDone | ev.PingStatus | ev.ProbeDone | ev.RestartDone
 
 
 def from_membership(event: object, now: float) -> ev.Event | None:

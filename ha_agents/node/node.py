@@ -1,5 +1,6 @@
-"""``Node``: one cluster member, pure — the membership engine, the failover manager and
-message signing composed once.  The daemon (daemon/loop.py), ``ha-agents simulate``
+"""``Node``: one cluster member, pure — the membership engine, the failover manager, the
+client API (node/clients.py), the ping tie-breaker (node/pings.py) and message signing
+composed once.  The daemon (daemon/loop.py), ``ha-agents simulate``
 (export/simulator.py on node/cluster.py) and the tests drive this same object.
 
 Inputs are method calls carrying the monotonic time ``now``; every call returns the
@@ -11,8 +12,11 @@ outputs to carry out, in order:
   ``PeerShutdown``, ``LocalActive``, ``NodeStatusChanged``, ``LinkStateChanged``) for
   observers (hooks, metrics, systemd status);
 * the failover manager's work for the executor (``AcquireGroup``, ``ReleaseGroup``,
-  ``Reannounce``, ``Fence``, ``WatchPing``), whose results come back through
-  :meth:`Node.result`.
+  ``Reannounce``, ``Fence``, and resource monitoring's ``Probe`` and
+  ``RestartResources``), whose results come back through :meth:`Node.result`, and its
+  ``MonitorReport`` for observers;
+* the client API's work for the socket edge (``ToClient``, ``CloseClient``) and
+  ``StartClients`` (respawn/failfast programs may start).
 
 The signed time stamp ``ts`` is ``now + wall_offset`` (the edge sets the offset between
 the wall clock and the monotonic clock) and ``ld`` is ``load_average`` (set by the edge).
@@ -20,26 +24,33 @@ the wall clock and the monotonic clock) and ``ld`` is ``load_average`` (set by t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ha_agents.api import events as api_ev
+from ha_agents.api.actions import LocalStandby, SendCluster
+from ha_agents.api.body import Fields
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.membership import actions as ma
+from ha_agents.membership.core import OWN_TYPES
 from ha_agents.membership.engine import Engine
 from ha_agents.membership.events import (
     Event,
     InMessage,
     PacketReceived,
     PacketRejected,
+    PingHeard,
     SendMessage,
     Shutdown,
     Start,
     Tick,
 )
 from ha_agents.membership.snapshot import MembershipSnapshot
+from ha_agents.node.clients import ApiSetup, ClientLayer
 from ha_agents.node.failover import ExecutorEvent, FailoverLayer, JsonDict
 from ha_agents.node.outbound import NO_LOAD, Outbound
+from ha_agents.node.pings import PingWatch
 from ha_agents.notice import Level, Notice
 from ha_agents.wire.auth import Authenticator
 from ha_agents.wire.errors import WireError
@@ -76,12 +87,19 @@ class Node:
         local_addresses: Iterable[str] = (),
         options: FailoverOptions | None = None,
         failover: bool = True,
+        api: ApiSetup | None = None,
     ) -> None:
         self.config = config
         self.engine = Engine(config, generation, uuid, local_addresses=set(local_addresses))
         ttl = len(config.hacf.nodes) + config.hacf.hopfudge
         self.outbound = Outbound(config.authkeys, self.engine.local, uuid, generation, ttl)
         self.failover = FailoverLayer(config, options) if failover else None
+        self.pings = PingWatch(config)
+        self.clients = (
+            ClientLayer(config, api, self.engine.snapshot, self._rscstatus)
+            if api is not None
+            else None
+        )
         self.wall_offset = 0.0
         self.load_average = NO_LOAD
         self.rejected: dict[str, int] = {}
@@ -116,7 +134,19 @@ class Node:
         out = self._membership(Tick(now))
         if self.failover is not None:
             out += self._failover_out(self.failover.tick(now), now)
+        if self.clients is not None:
+            out += self._api_out(self.clients.handle(api_ev.Tick(now)), now)
         return out
+
+    def ping_heard(self, host: str, now: float) -> list[Output]:
+        """An ICMP echo reply from a ping node's address (the pinger edge)."""
+        return self._membership(PingHeard(host, now))
+
+    def client(self, event: api_ev.ApiEvent) -> list[Output]:
+        """A client of the API socket connected, sent bytes or went away."""
+        if self.clients is None:
+            return []
+        return self._api_out(self.clients.handle(event), event.now)
 
     def result(self, event: ExecutorEvent) -> list[Output]:
         """The executor finished a piece of work (GroupDone, FenceDone, PingStatus)."""
@@ -156,6 +186,8 @@ class Node:
         times = [self.engine.next_deadline()]
         if self.failover is not None:
             times.append(self.failover.next_deadline())
+        if self.clients is not None:
+            times.append(self.clients.server.next_deadline())
         return min((t for t in times if t is not None), default=None)
 
     def snapshot(self, now: float) -> MembershipSnapshot:
@@ -163,6 +195,11 @@ class Node:
 
     def resources(self) -> JsonDict | None:
         return None if self.failover is None else self.failover.status()
+
+    def _rscstatus(self) -> str | None:
+        status = self.resources()
+        held = status.get("rscstatus") if status else None
+        return held if isinstance(held, str) else None
 
     # -- wiring ------------------------------------------------------------------------
     def _rejected(self, exc: WireError, link: str, source: str) -> list[Output]:
@@ -189,9 +226,7 @@ class Node:
         now = event.now
         for action in self.engine.handle(event):
             if isinstance(action, ma.Send):
-                ts = int(now + self.wall_offset)
-                data = self.outbound.encode(action, ts, self.load_average)
-                out.append(Transmit(data, action.msgtype, action.reason))
+                out += self._send(action, now)
             elif isinstance(action, ma.Resend):
                 stored = self.outbound.stored(action.seq)
                 if stored is not None:
@@ -199,10 +234,46 @@ class Node:
             elif isinstance(action, Notice):
                 out.append(action)
             else:
-                if not isinstance(action, ma.Upcall):
-                    out.append(action)
-                if self.failover is not None:
-                    out += self._failover_out(self.failover.cluster_event(action, now), now)
+                out += self._cluster_event(action, now)
+        return out
+
+    def _send(self, action: ma.Send, now: float) -> list[Output]:
+        ts = int(now + self.wall_offset)
+        data = self.outbound.encode(action, ts, self.load_average)
+        out: list[Output] = [Transmit(data, action.msgtype, action.reason)]
+        if self.clients is not None and action.msgtype not in OWN_TYPES:
+            wire = self.outbound.fields(action, ts, self.load_average)
+            fields: Fields = tuple(
+                (f.name, f.value.decode("latin-1") if f.type == 0 else f.value) for f in wire
+            )
+            out += self._api_out(self.clients.own(fields, now), now)
+        return out
+
+    def _cluster_event(self, action: object, now: float) -> list[Output]:
+        out: list[Output] = [] if isinstance(action, ma.Upcall) else [action]
+        if self.failover is not None:
+            out += self._failover_out(self.failover.cluster_event(action, now), now)
+        ping = self.pings.observe(action, now)
+        if ping is not None:
+            out += self.result(ping)
+        if self.clients is not None:
+            out += self._api_out(self.clients.observe(action, now), now)
+        return out
+
+    def _api_out(self, items: Sequence[object], now: float) -> list[Output]:
+        out: list[Output] = []
+        for item in items:
+            if isinstance(item, SendCluster):
+                out += self._membership(SendMessage(item.body, now))
+            elif isinstance(item, LocalStandby):
+                text = f"API client {item.client} asks to give up [{item.which}]"
+                out.append(Notice(Level.INFO, text))
+                reply, more = self.admin({"cmd": "standby", "which": item.which}, now)
+                if not reply.get("ok", True):
+                    out.append(Notice(Level.WARN, f"standby {item.which}: {reply.get('error')}"))
+                out += more
+            else:
+                out.append(item)
         return out
 
     def _failover_out(self, items: Iterable[object], now: float) -> list[Output]:

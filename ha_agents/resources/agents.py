@@ -8,9 +8,10 @@ fake file system.  Rules (docs/heartbeat/resources.md §2, §6):
 * ``OCF::AGENT::INSTANCE`` (Heartbeat's form) → the first ``OCF_ROOT/resource.d/*/AGENT``
   (provider ``heartbeat`` first), environment from ``<config_dir>/conf/OCF/AGENT/INSTANCE``;
   unlike Heartbeat's broken wrapper, status is asked as ``monitor`` and 0/7 are read right.
-* anything else ``NAME::a::b`` → heartbeat class: ``<config_dir>/resource.d/NAME``, then our
-  own ``resource.d/NAME`` (shipped IPaddr, httpd), then ``/etc/init.d/NAME`` as LSB.
-  The file must be a regular, executable file.
+* anything else ``NAME::a::b`` → the first regular, executable file of
+  :func:`ha_agents.config.search.candidates`: ``<config_dir>/resource.d/NAME`` (heartbeat
+  class), ``/etc/init.d/NAME`` (LSB), then our own agents (heartbeat class), as ``check``
+  reports it.
 * a bare IPv4-looking resource (glob ``[0-9]*.[0-9]*.[0-9]*.[0-9]*``) means ``IPaddr::IP``.
 """
 
@@ -21,15 +22,13 @@ import enum
 import fnmatch
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from ha_agents.config import search
 from ha_agents.config.model import Location, ResourceSpec
 from ha_agents.resources import heartbeat, lsb, ocf
 from ha_agents.resources.outcome import Operation, OpOutcome
-
-OUR_AGENTS_DIR = str(Path(__file__).resolve().parents[2] / "resource.d")
 
 
 class AgentClass(enum.Enum):
@@ -57,6 +56,7 @@ class Agent:
     args: tuple[str, ...] = ()
     ocf_env: tuple[tuple[str, str], ...] = ()
     interpreter: str | None = None  # our own Python agents run with our interpreter
+    where: search.Where | None = None  # which search place it was found in
 
     @property
     def name(self) -> str:
@@ -116,12 +116,14 @@ class LocalFinder:
 @dataclass(frozen=True, slots=True)
 class SearchPaths:
     config_dir: str = "/etc/ha.d"
-    agents_dir: str = OUR_AGENTS_DIR
-    init_dir: str = "/etc/init.d"
-    ocf_root: str = "/usr/lib/ocf"
-    # Interpreter for the Python agents in ``agents_dir`` (None: their #! line decides).
+    agent_dirs: tuple[str, ...] = field(default_factory=search.agent_dirs)
+    init_dir: str = search.INIT_DIR
+    ocf_root: str = search.OCF_ROOT
+    # Interpreter for the Python agents in ``agent_dirs`` (None: their #! line decides).
     # Saves the start-up of a Python without ha_agents that would re-exec this one.
     python: str | None = None
+    # A resource name holding "/" is a path (the command line's test-agent ./script).
+    allow_path: bool = False
 
 
 def spec_from_text(text: str, loc: Location | None = None) -> ResourceSpec | ResolveError:
@@ -146,20 +148,14 @@ def resolve(
 ) -> Agent | ResolveError:
     p = paths or SearchPaths()
     found = _resolve(spec, p, finder or LocalFinder(), force)
-    ours = p.agents_dir.rstrip("/") + "/"
-    if isinstance(found, Agent) and p.python and found.script.startswith(ours):
+    if isinstance(found, Agent) and p.python and found.where is search.Where.OURS:
         return dataclasses.replace(found, interpreter=p.python)
     return found
 
 
 def _resolve(
-    spec: ResourceSpec,
-    paths: SearchPaths | None = None,
-    finder: Finder | None = None,
-    force: AgentClass | None = None,
+    spec: ResourceSpec, p: SearchPaths, f: Finder, force: AgentClass | None
 ) -> Agent | ResolveError:
-    p = paths or SearchPaths()
-    f = finder or LocalFinder()
     if spec.name.startswith("ocf:"):
         return _ocf_colon(spec, p, f)
     if spec.name == "OCF" and force is None:
@@ -167,22 +163,25 @@ def _resolve(
     if force is AgentClass.OCF:
         return _forced_ocf(spec, p, f)
     if force is AgentClass.LSB:
-        where = _path_or(spec.name, [p.init_dir, p.agents_dir], f)
+        where = _path_or(spec.name, [p.init_dir, *p.agent_dirs], f)
         if where is None:
             return ResolveError(spec.text, f"no executable init script {spec.name!r}")
         return Agent(spec.text, AgentClass.LSB, where, spec.args)
-    candidates = [f"{p.config_dir.rstrip('/')}/resource.d", p.agents_dir]
-    where = _path_or(spec.name, candidates, f)
-    if where is not None:
-        return Agent(spec.text, AgentClass.HEARTBEAT, where, spec.args)
-    if force is None and "/" not in spec.name:
-        init = f"{p.init_dir}/{spec.name}"
-        if f.is_executable(init):
-            return Agent(spec.text, AgentClass.LSB, init, spec.args)
-    looked = [*candidates] + ([] if force else [p.init_dir])
+    looked = search.candidates(
+        spec.name, p.config_dir, p.agent_dirs, p.init_dir, allow_path=p.allow_path
+    )
+    if force is AgentClass.HEARTBEAT:
+        looked = tuple(c for c in looked if c.where is not search.Where.INIT_D)
+    for c in looked:
+        if f.is_executable(c.path):
+            cls = AgentClass.LSB if c.where is search.Where.INIT_D else AgentClass.HEARTBEAT
+            return Agent(spec.text, cls, c.path, spec.args, where=c.where)
+    if not looked:
+        return ResolveError(spec.text, f"{spec.name!r} is not a script name")
     return ResolveError(
         spec.text,
-        f"Cannot locate resource script {spec.name} (looked in {', '.join(looked)})",
+        f"Cannot locate resource script {spec.name} "
+        f"(looked for {', '.join(c.path for c in looked)})",
     )
 
 
@@ -214,7 +213,7 @@ def _ocf_colon(spec: ResourceSpec, p: SearchPaths, f: Finder) -> Agent | Resolve
 
 def _forced_ocf(spec: ResourceSpec, p: SearchPaths, f: Finder) -> Agent | ResolveError:
     name = spec.name
-    script = _path_or(name, [f"{p.ocf_root}/resource.d/heartbeat", p.agents_dir], f)
+    script = _path_or(name, [f"{p.ocf_root}/resource.d/heartbeat", *p.agent_dirs], f)
     if script is None:
         return ResolveError(spec.text, f"no executable OCF agent {name!r}")
     provider = "heartbeat" if "/" not in name else os.path.basename(os.path.dirname(script))

@@ -27,6 +27,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ha_agents.agent.conventions import assignments
 from ha_agents.resources.outcome import Operation, OpOutcome, Status
 
 
@@ -88,13 +89,7 @@ def parse_instance_file(text: str) -> tuple[dict[str, str], list[ParamError]]:
     """Variables of a Heartbeat ``conf/OCF/AGENT/INSTANCE`` file, without running a shell."""
     env: dict[str, str] = {}
     errors: list[ParamError] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].strip()
-        name, sep, value = line.partition("=")
+    for raw, name, sep, value in assignments(text):
         if not sep or not _NAME.match(name):
             errors.append(ParamError(raw, "expected NAME=VALUE"))
             continue

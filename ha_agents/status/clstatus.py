@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ha_agents.node.apiview import hbversion
 from ha_agents.status.snapshot import JsonDict
 
 USAGE = """Usage: cl_status <sub-command> [<options>] [<parameters>]
@@ -56,6 +57,7 @@ NOT_RUNNING = (
     "ERROR: REASON: hb_api_signon: Can't initiate connection to heartbeat\n"
 )
 BAD_NODE = "Error. May be due to incorrect node name\n"
+FEW = "No enough parameter.\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +68,14 @@ class Reply:
 
 
 def _nodes(doc: JsonDict) -> list[JsonDict]:
+    """Every node as cl_status lists them: Heartbeat's order (ha.cf lines), reversed."""
     nodes = doc.get("nodes")
-    return [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+    found = [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+    order = doc.get("order")
+    if isinstance(order, list) and order:  # else the document's nodes are in ha.cf order
+        rank = {name: i for i, name in enumerate(order)}
+        found.sort(key=lambda n: rank.get(str(n.get("name")), len(rank)))
+    return found[::-1]
 
 
 def _find(doc: JsonDict, name: str) -> JsonDict | None:
@@ -101,7 +109,7 @@ def answer(argv: Sequence[str], doc: JsonDict | None) -> Reply:
         out = "Heartbeat is running on this machine.\n"
         if "-v" in args:
             out = (
-                f"version:\t{doc.get('version', '')} (ha_agents)\n"
+                f"version:\t{hbversion(str(doc.get('version', '')))}\n"
                 'managed by:\t"haresources"\n' + _listnodes_verbose(doc)
             )
         return Reply(out, "", 0)
@@ -115,16 +123,22 @@ def answer(argv: Sequence[str], doc: JsonDict | None) -> Reply:
 def _listnodes(args: list[str], doc: JsonDict) -> Reply:
     if "-v" in args:
         return Reply(_listnodes_verbose(doc), "", 0)
-    if "-p" in args:
-        return Reply("", "", 0)  # ping nodes are not monitored by ha_agents
-    return Reply("".join(f"{n['name']}\n" for n in _nodes(doc)), "", 0)
+    nodes = _nodes(doc)
+    for flag, kind in (("-p", "ping"), ("-n", "normal")):
+        if flag in args:
+            nodes = [n for n in nodes if n.get("type", "normal") == kind]
+    return Reply("".join(f"{n['name']}\n" for n in nodes), "", 0)
 
 
-def _node_arg(args: list[str], doc: JsonDict) -> tuple[JsonDict | None, Reply | None]:
+def _node_arg(
+    args: list[str], doc: JsonDict, bad: str = BAD_NODE
+) -> tuple[JsonDict | None, Reply | None]:
     names = [a for a in args if not a.startswith("-")]
-    node = _find(doc, names[0]) if names else None
+    if not names:
+        return None, Reply("", "Not enough parameters.\n", 11)
+    node = _find(doc, names[0])
     if node is None:
-        return None, Reply("", BAD_NODE, 11)
+        return None, Reply("", bad, 11)
     return node, None
 
 
@@ -144,7 +158,7 @@ def _nodetype(args: list[str], doc: JsonDict) -> Reply:
 
 
 def _nodeweight(args: list[str], doc: JsonDict) -> Reply:
-    node, err = _node_arg(args, doc)
+    node, err = _node_arg(args, doc, "Error. Maybe due to incorrect node name.\n")
     return err if node is None and err else Reply("100\n", "", 0)
 
 
@@ -159,9 +173,12 @@ def _numnodes(args: list[str], doc: JsonDict) -> Reply:
 
 
 def _listhblinks(args: list[str], doc: JsonDict) -> Reply:
-    node, err = _node_arg(args, doc)
+    if not [a for a in args if not a.startswith("-")]:
+        return Reply("", FEW, 11)
+    node, _err = _node_arg(args, doc)
     if node is None:
-        return err or Reply("", BAD_NODE, 11)
+        walk = "ERROR: Cannot start heartbeat link interface walk.\nERROR: REASON: EINVAL\n"
+        return Reply("", walk, 13)
     verbose = "-v" in args
     lines = [f"\t{lk['name']}" + (f"\t{lk['status']}" if verbose else "") for lk in _links(node)]
     return Reply("".join(line + "\n" for line in lines), "", 0)
@@ -170,7 +187,7 @@ def _listhblinks(args: list[str], doc: JsonDict) -> Reply:
 def _hblinkstatus(args: list[str], doc: JsonDict) -> Reply:
     bad = Reply("", "ERROR: Cannot get heartbeat link status\nERROR: REASON: \n", 13)
     if len(args) < 2:
-        return bad
+        return Reply("", FEW, 11)
     node = _find(doc, args[0])
     if node is None:
         return bad
@@ -183,9 +200,31 @@ def _hblinkstatus(args: list[str], doc: JsonDict) -> Reply:
 
 
 def _clientstatus(args: list[str], doc: JsonDict) -> Reply:
+    """Local clients from the API server; a peer's from the join/leave notices its
+    clients sent (cl_status asks the peer itself; the answer is the same)."""
     if len(args) < 2:
-        return Reply("", "ERROR: node name and client id required\n", 11)
-    return Reply("offline\n", "", 1)  # ha_agents has no API clients (ipfail etc.)
+        return Reply("", FEW, 11)
+    node = _find(doc, args[0])
+    if node is None:
+        cname = args[1]
+        text = f"ERROR: Cannot get heartbeat client {cname}'s status\nERROR: REASON: "
+        return Reply("", text + "No timely response.\n", 13)
+    api = doc.get("api")
+    api = api if isinstance(api, dict) else {}
+    if node.get("local"):
+        clients = api.get("clients")
+        ids = (
+            [c.get("id") for c in clients if isinstance(c, dict)]
+            if isinstance(clients, list)
+            else []
+        )
+    elif node.get("status") == "active":
+        remote = api.get("remote_clients")
+        found = remote.get(str(node.get("name"))) if isinstance(remote, dict) else None
+        ids = found if isinstance(found, list) else []
+    else:
+        ids = []
+    return Reply("online\n", "", 0) if args[1] in ids else Reply("offline\n", "", 1)
 
 
 def _rscstatus(args: list[str], doc: JsonDict) -> Reply:
@@ -200,6 +239,8 @@ def _hbparameter(args: list[str], doc: JsonDict) -> Reply:
     name = args[args.index("-p") + 1]
     params = doc.get("parameters")
     value = params.get(name) if isinstance(params, dict) else None
+    if name == "hbversion":
+        value = hbversion(str(doc.get("version", "")))
     if not isinstance(value, str):
         return Reply("", f"ERROR: Cannot get parameter {name}'s value\nERROR: REASON: \n", 1)
     return Reply(value + "\n", "", 0)

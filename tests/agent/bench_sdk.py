@@ -19,8 +19,10 @@ from pathlib import Path
 from ha_agents.agent.install import install_agent
 from ha_agents.agent.scaffold import agent_source
 from ha_agents.agent.testing import Convention, invoke
+from ha_agents.config.search import package_agents_dir
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 
 
 def timed(agent: Path, action: str, params: Mapping[str, str]) -> float:
@@ -37,7 +39,7 @@ def main() -> None:
         example = work / "example"
         example.write_text(agent_source("example", sys.executable))
         example.chmod(0o755)
-        redis = install_agent(REPO / "resource.d" / "redis", work / "redis", sys.executable)
+        redis = install_agent(AGENTS_DIR / "redis", work / "redis", sys.executable)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]

@@ -13,8 +13,10 @@ import pytest
 
 from ha_agents.agent.install import install_agent
 from ha_agents.agent.scaffold import agent_source
+from ha_agents.config.search import package_agents_dir
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def free_port() -> int:
 @pytest.fixture
 def redis_agent(agent_dir: Path) -> Path:
     """resource.d/redis installed with its shebang naming this interpreter."""
-    return install_agent(REPO / "resource.d" / "redis", agent_dir / "redis", sys.executable)
+    return install_agent(AGENTS_DIR / "redis", agent_dir / "redis", sys.executable)
 
 
 @pytest.fixture

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 
 from ha_agents.agent.install import with_shebang
+from ha_agents.config.search import package_agents_dir
 from tests.lab import Host, Lab, wait_until
 from tests.lab.heartbeat import make_ha_cf
 
 pytestmark = [pytest.mark.netns]
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 VIP = "192.0.2.50"
 PORT = "6390"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
@@ -52,7 +54,7 @@ def served_pid(client: Host) -> int:
 
 @pytest.mark.heartbeat
 def test_redis_agent_fails_over_under_real_heartbeat() -> None:
-    agent = with_shebang((REPO / "resource.d" / "redis").read_text(), sys.executable)
+    agent = with_shebang((AGENTS_DIR / "redis").read_text(), sys.executable)
     with Lab("sdkhb") as lab:
         data = lab.tmpdir / "redis-data"
         ha_cf = make_ha_cf(NODES, keepalive="100ms", deadtime="1", initdead="2")

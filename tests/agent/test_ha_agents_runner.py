@@ -17,9 +17,11 @@ import pytest
 
 from ha_agents.agent import PidFile, terminate
 from ha_agents.agent.install import install_agent
-from ha_agents.agents_impl.redis import redis_command
+from ha_agents.agents.redis.agent import redis_command
+from ha_agents.config.search import package_agents_dir
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists("/usr/bin/redis-server"), reason="needs Debian redis-server"
@@ -43,7 +45,7 @@ def run_test_agent(
 def installed(agent_dir: Path, example_agent: Path) -> Path:
     """A config dir whose resource.d holds redis and the new-agent example."""
     resource_d = agent_dir / "conf" / "resource.d"
-    install_agent(REPO / "resource.d" / "redis", resource_d / "redis", sys.executable)
+    install_agent(AGENTS_DIR / "redis", resource_d / "redis", sys.executable)
     install_agent(example_agent, resource_d / "example", sys.executable)
     return agent_dir / "conf"
 

@@ -19,9 +19,11 @@ import pytest
 
 from ha_agents.agent import PidFile, terminate
 from ha_agents.agent.install import install_agent
-from ha_agents.agents_impl.redis import redis_command
+from ha_agents.agents.redis.agent import redis_command
+from ha_agents.config.search import package_agents_dir
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 RM = "/usr/share/heartbeat/ResourceManager"
 
 pytestmark = [
@@ -57,7 +59,7 @@ def test_heartbeat_takegroup_and_givegroup_run_sdk_agents(
     work = agent_dir
     hadir = work / "ha.d"
     shutil.copytree("/etc/ha.d", hadir, symlinks=True)
-    install_agent(REPO / "resource.d" / "redis", hadir / "resource.d" / "redis", sys.executable)
+    install_agent(AGENTS_DIR / "redis", hadir / "resource.d" / "redis", sys.executable)
     install_agent(example_agent, hadir / "resource.d" / "example", sys.executable)
     data, pidfile, state = work / "data", work / "redis.pid", work / "state"
     key = f"redis::{free_port}::127.0.0.1::{data}::pidfile={pidfile}"

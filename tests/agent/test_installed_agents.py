@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.ops.install import install_system
+from ha_agents.commands._system import install_system
+from ha_agents.config.search import package_agents_dir
 
 REPO = Path(__file__).resolve().parents[2]
+AGENTS_DIR = Path(package_agents_dir())
 SHIPPED = ("IPaddr", "httpd", "redis")
 DTD = Path("/usr/share/resource-agents/ra-api-1.dtd")
 # nothing that could point a copy at the checkout; no HA_AGENTS_PYTHON to re-exec with
@@ -38,7 +40,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     examples = tmp / "examples"
     examples.mkdir()
     root = tmp / "root"
-    install_system(root, examples, REPO / "resource.d", python=sys.executable)
+    install_system(root, examples, AGENTS_DIR, python=sys.executable)
     return {
         "heartbeat": root / "usr/lib/ha_agents/resource.d",
         "ocf": root / "usr/lib/ocf/resource.d/ha_agents",

@@ -1,4 +1,4 @@
-"""Our resource.d/IPaddr and resource.d/httpd, on the SDK (logic in ha_agents/agents_impl/):
+"""Our resource.d/IPaddr and resource.d/httpd, on the SDK (code in ha_agents/agents/):
 all three conventions and ocf-tester, for real (IPaddr adds the address in a network
 namespace; httpd runs lighttpd)."""
 
@@ -22,9 +22,10 @@ from ha_agents.agent.testing import (
     clean_env,
     invoke,
 )
+from ha_agents.config.search import package_agents_dir
 from tests.lab import Host, Lab
 
-ENTRIES = Path(__file__).resolve().parents[2] / "resource.d"
+ENTRIES = Path(package_agents_dir())
 IPADDR, HTTPD = ENTRIES / "IPaddr", ENTRIES / "httpd"
 # The entry scripts start as `#!/usr/bin/env python3` and re-exec with this when that
 # Python lacks pyroute2 (ha_agents sets it for the scripts it runs).  With this

@@ -19,7 +19,7 @@ from ha_agents.agent.testing import (
     invoke,
     run_ocf_tester,
 )
-from ha_agents.agents_impl.redis import redis_command
+from ha_agents.agents.redis.agent import redis_command
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists("/usr/bin/redis-server"), reason="needs Debian redis-server"

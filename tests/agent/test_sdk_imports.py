@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[2] / "ha_agents"
-# The SDK and the agents built on it alone (agents_impl/ipaddr.py and httpd.py wrap the
-# resources package's logic, which needs pyroute2).
+# The SDK, and the agents built on it alone, and the start-up their entry files import
+# with any Python (agents/ipaddr/ needs pyroute2 for its kernel calls).
 SDK_FILES = [
     *sorted((PKG / "agent").glob("*.py")),
-    PKG / "agents_impl" / "__init__.py",
-    PKG / "agents_impl" / "redis.py",
+    PKG / "agents" / "__init__.py",
+    PKG / "agents" / "shim.py",
+    *sorted((PKG / "agents" / "redis").glob("*.py")),
+    *sorted((PKG / "agents" / "httpd").glob("*.py")),
 ]
 
 
@@ -31,7 +33,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", SDK_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", SDK_FILES, ids=lambda p: str(p.relative_to(PKG)))
 def test_sdk_module_imports_only_stdlib_and_itself(path: Path) -> None:
     outside = {
         n for n in _imports(path) if n not in sys.stdlib_module_names and n != "ha_agents"
@@ -42,9 +44,7 @@ def test_sdk_module_imports_only_stdlib_and_itself(path: Path) -> None:
         for line in path.read_text().splitlines()
         if line.startswith(("from ha_agents", "import ha_agents"))
     }
-    assert all(
-        d.startswith(("from ha_agents.agent", "from ha_agents.agents_impl")) for d in deps
-    ), deps
+    assert all(d.startswith(("from ha_agents.agent", "from ha_agents.agents.")) for d in deps), deps
 
 
 def test_sdk_meta_data_runs_with_the_system_python() -> None:
@@ -52,7 +52,7 @@ def test_sdk_meta_data_runs_with_the_system_python() -> None:
     if not Path("/usr/bin/python3").exists():
         pytest.skip("no system python3")
     code = (
-        "from ha_agents.agents_impl.redis import Redis\n"
+        "from ha_agents.agents.redis.agent import Redis\n"
         "from ha_agents.agent import meta_data\n"
         "print(meta_data(Redis))"
     )

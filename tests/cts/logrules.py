@@ -43,10 +43,8 @@ AG_PARTITION = _rows(
     (r"CRIT: Cluster node \S+ returning after partition", "the peer was declared dead"),
     (r"CRIT: Late heartbeat: Node \S+: interval \d+ ms \(> deadtime\)", "first one after heal"),
     (r"ERROR: Both machines own (our|foreign) resources!", "both took the group while apart"),
-    (r"CRIT: Split brain on ", "the split-brain rule names the keeper"),
 )
 AG_FROZEN = _rows(
-    (r"CRIT: This node was frozen for \d+ ms", "the node itself was stopped (SIGSTOP)"),
     (r"CRIT: Late heartbeat: Node \S+: interval \d+ ms \(> deadtime\)", "the peer was hung"),
 )
 HB_FROZEN = _rows(

@@ -63,6 +63,11 @@ exit 0
 """
 
 
+#: Resource monitoring of the web server on the ha_agents nodes (issue 17): checked every
+#: second, restarted in place up to 3 times a minute, then handed to the peer.
+MONITOR_CF = f"monitor {WEB} interval=1 timeout=3 restarts=3 window=60\n"
+
+
 class CtsNode(Protocol):
     """What the harness needs from a cluster node, whatever implements it."""
 
@@ -118,6 +123,7 @@ class AgentsNode:
         self.name, self.host = name, host
         self.node = LabNode(lab, host, name, spec)
         self.web = WebResource(self.node.root, name, web_stop_s)
+        (self.node.config_dir / "failover.cf").write_text(MONITOR_CF)
         rd = self.node.config_dir / "resource.d"
         rd.mkdir(exist_ok=True)
         (rd / WEB).write_text(self.web.script())
@@ -134,7 +140,17 @@ class AgentsNode:
         return self.node.stop(timeout)
 
     def kill(self, sig: int) -> list[int]:
-        return self.node.kill(sig)
+        """Every process of the node: the daemon's process group, and the web server its
+        script started in a session of its own (a Heartbeat node's processes all share its
+        mount namespace, so HbNode.kill reaches its web server too).  Without this a power
+        loss left the old server answering, and the rebooted node's new one could not bind
+        (resource monitoring saw it stopped and moved the group)."""
+        pids = self.node.kill(sig)
+        web = self.web.pid()
+        if web is not None and web not in pids and procs.alive(web):
+            procs.send(web, sig)
+            pids.append(web)
+        return pids
 
     def running(self) -> bool:
         return self.node.running()
@@ -238,8 +254,9 @@ class HbNode:
 
 SYSTEMS: dict[str, type[AgentsNode] | type[HbNode]] = {"ha_agents": AgentsNode, "heartbeat": HbNode}
 #: systems whose resources are monitored (restarted when they die): ResourceRecover needs
-#: it.  Neither has it yet; issue 17's monitoring flips ha_agents to True.
-MONITORING = {"ha_agents": False, "heartbeat": False}
+#: it.  ha_agents checks ctsweb (failover.cf MONITOR_CF, docs/failover.md); Heartbeat v1
+#: never checks a running resource.
+MONITORING = {"ha_agents": True, "heartbeat": False}
 
 
 def kill_web(node: AgentsNode | HbNode) -> int | None:

@@ -1,15 +1,15 @@
 """A short seeded CTS run (tests/cts/) against two ha_agents nodes and against two real
-Heartbeat 3.0.6 nodes: the same four steps for both.  bench/cts.py runs hundreds.
+Heartbeat 3.0.6 nodes: the same three steps for both.  bench/cts.py runs hundreds.
 
 The plan of SEED (Fastdetection, Standby, Flip: a power loss of the VIP's owner and its
 reboot, hb_standby, an orderly stop) is fixed by the seed; each run stays well under a
 minute (a Heartbeat start alone takes ~11 s).  The ha_agents run must pass every audit
 (one VIP owner, the client served by it, no unexplained ERROR/CRIT line, the right
-daemons alive).  More tests pin what the
-long runs found or wait for: an ordinary start must not log "returning after
-partition", hb_standby of a slow-stopping service must still move it, and
-ResourceRecover needs resource monitoring (issue 17); all are strict xfails, so they
-fail the suite once the product makes them pass.
+daemons alive).  More tests pin what the long runs found: an ordinary start must not
+log "returning after partition" (it did, until fixed); hb_standby of a slow-stopping
+service must still move it (a strict xfail while that bug lives: it fails the suite
+once the product makes it pass); and ResourceRecover: resource monitoring (issue 17)
+brings a killed web server back.
 """
 
 from __future__ import annotations
@@ -55,13 +55,10 @@ def test_cts_short_run_heartbeat_baseline_passes_every_audit() -> None:
     assert _run("heartbeat") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug found by bench/cts.py: a node that came up alone and declared its "
-    "peer dead at initdead logs 'CRIT: Cluster node X returning after partition.' when "
-    "the peer starts; Heartbeat 3.0.6 logs nothing (the peer's first generation)",
-)
 def test_cts_start_after_the_peer_came_up_alone_logs_no_crit() -> None:
+    """Found by bench/cts.py: a node that came up alone and declared its peer dead at
+    initdead logged 'CRIT: Cluster node X returning after partition.' when the peer
+    started; Heartbeat 3.0.6 logs nothing (the peer's first generation)."""
     records = run_plan("ha_agents", 0, [Step(1, "StartOnebyOne", "node2")], prefix="ctso")
     assert [r.status for r in records] == [PASS, PASS], report.failures(records)
 
@@ -84,12 +81,6 @@ def test_cts_standby_of_a_slow_stopping_service_moves_it_to_the_peer() -> None:
     assert [r.status for r in records] == [PASS, PASS], report.failures(records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourceRecover needs resource monitoring (issue 17), which ha_agents lacks: "
-    "the killed web server stays dead.  Once monitoring lands, configure it for the CTS "
-    "cluster (tests/cts/nodes.py), set MONITORING['ha_agents'] and drop this xfail",
-)
 def test_cts_resource_recover_brings_the_web_server_back() -> None:
     with Lab("ctsr") as lab:
         c = CtsCluster.build(lab, "ha_agents", Settings())

@@ -83,8 +83,9 @@ def test_every_row_of_the_table_says_why() -> None:
 
 
 def test_resource_recover_not_run_without_monitoring_and_says_why() -> None:
-    why = KINDS["ResourceRecover"].not_applicable("ha_agents")
+    why = KINDS["ResourceRecover"].not_applicable("heartbeat")  # Heartbeat v1 never checks
     assert why is not None and "monitoring" in why and "issue 17" in why
+    assert KINDS["ResourceRecover"].not_applicable("ha_agents") is None  # failover.cf monitor
     assert KINDS["Flip"].not_applicable("heartbeat") is None
 
 

@@ -91,7 +91,10 @@ def corosync_t(conf: str, tmp: Path, prefix: str = "exp") -> subprocess.Complete
                 lab.add_bridge(f"br{link}")
                 lab.add_link(host, f"{addr}/24", ifname=f"eth{link}", bridge=f"br{link}")
         assert host is not None, "corosync.conf without ring addresses"
-        script = 'mount --bind "$1" /etc/corosync && exec corosync -t -c "$2"'
+        script = (  # corosync -t also writes its log: never into the host's /var/log
+            'mount --bind "$1" /etc/corosync && mount -t tmpfs tmpfs /var/log/corosync && '
+            'exec corosync -t -c "$2"'
+        )
         argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
         return host.run([*argv, str(keydir), str(path)], check=False, timeout=60)
 

@@ -110,3 +110,15 @@ def test_which_argument_words() -> None:
 )
 def test_parse_never_raises(fields: dict[str, str]) -> None:
     parse(Fields(tuple(fields.items())))
+
+
+def test_parse_reads_takeover_and_standby_words_as_heartbeat_does() -> None:
+    # hb_takeover sends 'failback' verbatim; a Heartbeat peer's rc.d/hb_takeover then
+    # runs hb_standby without an argument: standby all
+    assert parse(Fields((("t", "hb_takeover"), ("rsc_hold", "failback")))) == HbTakeover(Hold.ALL)
+    assert parse(Fields((("t", "hb_takeover"),))) == HbTakeover(Hold.ALL)
+    assert parse(Fields((("t", "hb_takeover"), ("rsc_hold", "local")))) == HbTakeover(Hold.LOCAL)
+    # ask_for_resources() reads a missing rsc_hold as all
+    assert parse(Fields((("t", "ask_resources"), ("info", "me")))) == AskResources(
+        Hold.ALL, AskInfo.ME
+    )

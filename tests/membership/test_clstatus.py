@@ -6,13 +6,7 @@ from ha_agents.status.clstatus import USAGE, answer
 
 DOC: dict[str, object] = {
     "version": "0.1.0",
-    "nodes": [
-        {
-            "name": "node2",
-            "type": "normal",
-            "status": "active",
-            "links": [{"name": "eth0", "status": "up"}, {"name": "eth1", "status": "dead"}],
-        },
+    "nodes": [  # ha.cf order (node node1, node node2), as the engine's snapshot
         {
             "name": "node1",
             "type": "normal",
@@ -20,11 +14,17 @@ DOC: dict[str, object] = {
             "local": True,
             "links": [{"name": "eth0", "status": "up"}, {"name": "eth1", "status": "up"}],
         },
+        {
+            "name": "node2",
+            "type": "normal",
+            "status": "active",
+            "links": [{"name": "eth0", "status": "up"}, {"name": "eth1", "status": "dead"}],
+        },
     ],
     "parameters": {"keepalive": "1", "deadping": "30000ms"},
     "resources": {"rscstatus": "local"},
 }
-DEAD = {**DOC, "nodes": [{**DOC["nodes"][0], "status": "dead"}, DOC["nodes"][1]]}  # type: ignore[index]
+DEAD = {**DOC, "nodes": [DOC["nodes"][0], {**DOC["nodes"][1], "status": "dead"}]}  # type: ignore[index]
 
 
 def ask(*argv: str, doc: dict[str, object] | None = DOC) -> tuple[str, str, int]:
@@ -43,6 +43,7 @@ def test_hbstatus_running_and_stopped() -> None:
 
 
 def test_listnodes_variants() -> None:
+    # Heartbeat 3.0.6 lists ha.cf's nodes in reverse, the same on every node
     assert ask("listnodes") == ("node2\nnode1\n", "", 0)
     assert ask("listnodes", "-n") == ("node2\nnode1\n", "", 0)
     assert ask("listnodes", "-p") == ("", "", 0)

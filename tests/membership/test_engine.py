@@ -19,6 +19,7 @@ from ha_agents.membership.actions import (
     Upcall,
 )
 from ha_agents.membership.events import PacketRejected, SendMessage, Shutdown, Start, Tick
+from ha_agents.membership.snapshot import MembershipSnapshot, NodeView
 from ha_agents.membership.states import (
     IllegalTransition,
     LinkStatus,
@@ -29,6 +30,17 @@ from ha_agents.membership.states import (
 )
 
 from .helpers import ADDRS, UUIDS, envelope, make_engine, rx, sends, status, texts
+
+
+def node_view(snap: MembershipSnapshot, name: str) -> NodeView:
+    (view,) = [n for n in snap.nodes if n.name == name]
+    return view
+
+
+def test_snapshot_lists_every_node_in_hacf_order_this_node_included() -> None:
+    eng = make_engine(local="node2", nodes=("node1", "node2", "node3"))
+    assert [n.name for n in eng.snapshot(0.0).nodes] == ["node1", "node2", "node3"]
+    assert [n.state for n in eng.snapshot(0.0).nodes][1] == "local"
 
 
 def started(**kw: object):  # type: ignore[no-untyped-def]
@@ -95,7 +107,7 @@ def test_initdead_declares_silent_peer_dead_to_the_ms_then_goes_active() -> None
     assert LocalActive(("node2",), "initdead over") in acts
     assert [s.body[1] for s in sends(acts)] == [("st", "active")]
     assert eng.status is NodeStatus.ACTIVE
-    assert eng.snapshot(12.0).nodes[0].status == "dead"
+    assert node_view(eng.snapshot(12.0), "node2").status == "dead"
 
 
 def test_single_node_cluster_goes_active_at_once() -> None:
@@ -188,7 +200,22 @@ def test_dead_peer_heard_again_same_generation_returns_after_partition() -> None
     acts = eng.handle(rx(status("node2", 9), 20.0))
     assert "CRIT: Cluster node node2 returning after partition." in texts(acts)
     assert NodeUp("node2", "heard") in acts
-    assert "CRIT: Late heartbeat: Node node2: interval 19000 ms (> deadtime)" in texts(acts)
+    assert "WARN: Deadtime value may be too small." in texts(acts)
+    # once per event: no second CRIT 'Late heartbeat ... (> deadtime)' for the same return
+    assert [t for t in texts(acts) if t.startswith("CRIT")] == [
+        "CRIT: Cluster node node2 returning after partition."
+    ]
+
+
+def test_peer_never_heard_before_initdead_is_just_up_when_heard() -> None:
+    """Heartbeat logs 'returning after partition' only for a node it heard before with
+    the same generation; a node declared dead at initdead and heard later is just up."""
+    eng = started()
+    for t in range(1, 13):
+        eng.handle(Tick(float(t)))
+    acts = eng.handle(rx(status("node2", 1), 20.0))
+    assert NodeUp("node2", "heard") in acts
+    assert not [t for t in texts(acts) if t.startswith(("CRIT", "ERROR"))], texts(acts)
 
 
 def test_late_heartbeat_warns_after_warntime_to_the_ms() -> None:
@@ -369,7 +396,7 @@ def test_one_link_of_two_cut_keeps_node_alive_and_marks_link_dead() -> None:
         if t == 10:
             assert texts(acts) == ["info: Link node2:eth1 dead."]
     snap = eng.snapshot(20.0)
-    peer = snap.nodes[0]
+    peer = node_view(snap, "node2")
     assert peer.status == "active"
     assert [(lv.name, lv.status) for lv in peer.links] == [
         ("eth0", LinkStatus.UP),
@@ -387,7 +414,7 @@ def test_shutdown_sends_shutdone_and_peer_sees_clean_leave_then_dead() -> None:
     acts = peer.handle(rx(envelope(done.body, "node2", 2, 200), 3.0))
     assert texts(acts) == ["info: Received shutdown notice from 'node2'."]
     assert PeerShutdown("node2", "shutdone") in acts
-    assert peer.snapshot(3.0).nodes[0].status == "dead"
+    assert node_view(peer.snapshot(3.0), "node2").status == "dead"
     acts = peer.handle(Tick(9.0))
     assert NodeDead("node2", "silent for deadtime", clean=True) in acts
 
@@ -483,5 +510,22 @@ def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() ->
     acts = eng.handle(rx(status("node2", 1, hg=201, st="init"), 3.0))
     assert NodeReturned("node2", 200, 201, "higher generation") in acts
     assert eng.peers["node2"].state is PeerState.ALIVE
-    assert eng.snapshot(3.0).nodes[0].status == "init"
+    assert node_view(eng.snapshot(3.0), "node2").status == "init"
     assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
+
+
+
+def test_a_resumed_node_does_not_call_the_peers_heartbeats_late() -> None:
+    """Frozen (SIGSTOP) for longer than deadtime: the peer's next heartbeat is late only
+    by our own freeze; Heartbeat logs CRIT 'Late heartbeat' there, we do not."""
+    eng = started()
+    t = 1.0
+    for seq in range(1, 20):  # node2 heard every second, our ticks in between
+        eng.handle(rx(status("node2", seq), t))
+        eng.handle(Tick(t + 0.5))
+        t += 1.0
+    frozen = t + 30.0  # nothing ran here for 30 s, far over deadtime
+    assert texts(eng.handle(rx(status("node2", 20), frozen))) == []
+    eng.handle(Tick(frozen + 0.5))
+    late = eng.handle(rx(status("node2", 21), frozen + 4.0))  # the peer's own late one
+    assert texts(late) == ["WARN: Late heartbeat: Node node2: interval 4000 ms"]

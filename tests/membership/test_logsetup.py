@@ -38,3 +38,23 @@ def test_unwritable_logfile_falls_back_to_stderr(
     err = capsys.readouterr().err
     assert "cannot open log file" in err
     assert LINE.match(err.splitlines()[-1]) is not None and err.endswith("still running\n")
+
+
+def test_logfacility_without_syslog_is_said_at_start_not_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ha.cf asks for syslog but no syslog daemon listens (a container, no /dev/log): the
+    first line says so, and the lines go to the logfile, else to stderr."""
+    missing = str(tmp_path / "no-dev-log")
+    log = HbLog("node1", str(tmp_path / "ha-log"), logfacility="local0", syslog_path=missing)
+    log.info("after start")
+    log.close()
+    first, second = (tmp_path / "ha-log").read_text().splitlines()
+    assert f"WARN: logfacility local0: no syslog at {missing} (" in first
+    assert first.endswith("); logging to the logfile until it appears")
+    assert second.endswith("info: after start")
+    bare = HbLog("node1", logfacility="daemon", syslog_path=missing)
+    bare.info("to stderr")
+    bare.close()
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("logging to stderr until it appears") and "to stderr" in err[1]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ha_agents.ops.install import install_compat
+from ha_agents.commands._system import install_compat
 from tests.lab import Lab, wait_until
 from tests.lab.agentnode import REPO
 from tests.lab.cluster import AUTHKEYS, ClusterSpec, LabNode
@@ -74,6 +74,20 @@ def _mirror(text: str) -> str:
     return re.sub(r"node[12]", lambda m: MIRROR[m.group(0)], text)
 
 
+def _mirror_out(question: str, text: str) -> str:
+    """Node lists are in ha.cf order on every node: mirror the names, keep the order
+    (swap the two nodes' entries back)."""
+    if not question.startswith("listnodes"):
+        return _mirror(text)
+    blocks: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if blocks and (line.startswith("\t") or blocks[-1] == "\n"):
+            blocks[-1] += line
+        else:
+            blocks.append(line)
+    return "".join(reversed([_mirror(b) for b in blocks]))
+
+
 def _answers(run: Callable[[list[str]], subprocess.CompletedProcess[str]], me: str) -> list[Answer]:
     """(question, stdout, exit code, stderr without cl_status's log-line prefix)."""
     out = []
@@ -130,7 +144,7 @@ def test_installed_cl_status_answers_like_heartbeats(lab: Lab) -> None:
 
     theirs_up = _answers(hb_cl_status, "node1")
     mine_up = [
-        (_mirror(q), _mirror(o), rc, _mirror(e))
+        (_mirror(q), _mirror_out(q, o), rc, _mirror(e))
         for q, o, rc, e in _answers(ours_cl_status, "node2")
     ]
     assert _diff(mine_up, theirs_up) == []
@@ -152,7 +166,7 @@ def test_installed_cl_status_answers_like_heartbeats(lab: Lab) -> None:
     h1.link_down()
     assert wait_until(lambda: ours_cl_status(["rscstatus"]).stdout == "all\n", 20), ours.log()
     mine_alone = [
-        (_mirror(q), _mirror(o), rc, _mirror(e))
+        (_mirror(q), _mirror_out(q, o), rc, _mirror(e))
         for q, o, rc, e in _answers(ours_cl_status, "node2")
     ]
     assert _diff(mine_alone, theirs_alone) == []

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ha_agents.ops.install import install_compat, install_system, unit_text
+from ha_agents.commands._system import (
+    UNIT_DOC,
+    examples_dir,
+    install_compat,
+    install_system,
+    unit_text,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,9 +34,9 @@ def test_install_compat_writes_scripts_and_keeps_a_real_heartbeat_command(tmp_pa
     assert [s.action.split()[0] for s in steps] == ["kept", "wrote", "wrote"]
     assert foreign.read_text() == "#!/bin/sh\necho real heartbeat\n"
     standby = (tmp_path / "bin" / "hb_standby").read_text()
-    assert 'exec "/usr/bin/python3" -m ha_agents.ops.compat hb_standby "$@"' in standby
+    assert 'exec "/usr/bin/python3" -m ha_agents.compat hb_standby "$@"' in standby
     install_compat(tmp_path, python="/usr/bin/python3", force=True)
-    assert "ha_agents.ops.compat cl_status" in foreign.read_text()
+    assert "ha_agents.compat cl_status" in foreign.read_text()
 
 
 @pytest.mark.parametrize("name", ["hb_standby", "hb_takeover"])
@@ -111,3 +117,42 @@ def test_unit_file_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         ["systemd-analyze", "verify", str(broken)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode != 0 or "notifyy" in proc.stderr
+
+
+def test_install_system_never_installs_the_published_example_key(tmp_path: Path) -> None:
+    """The shipped conf/authkeys holds a published key: installed, it gets a new random
+    one (and the step says so); the example's ha.cf and haresources come through as is."""
+    root = tmp_path / "root"
+    steps = [s.render() for s in install_system(root, python="/usr/bin/python3")]
+    example = (examples_dir() / "authkeys").read_text()
+    installed = (root / "etc/ha.d/authkeys").read_text()
+    assert installed != example
+    assert [ln for ln in installed.splitlines() if ln.startswith("#")] == [
+        ln for ln in example.splitlines() if ln.startswith("#")
+    ]
+    key = installed.split("1 sha1 ", 1)[1].split()[0]
+    assert len(key) == 40 and key not in example
+    assert (root / "etc/ha.d/authkeys").stat().st_mode & 0o777 == 0o600
+    assert any(s.startswith(f"wrote: {root}/etc/ha.d/authkeys (a new random key") for s in steps), (
+        steps
+    )
+    assert (root / "etc/ha.d/ha.cf").read_text() == (examples_dir() / "ha.cf").read_text()
+
+
+def test_check_flags_the_published_example_key(tmp_path: Path) -> None:
+    d = tmp_path / "conf"
+    shutil.copytree(examples_dir(), d)
+    (d / "authkeys").chmod(0o600)
+    proc = _run("check", "--config-dir", str(d), "--node", "node1", "--remote")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{d}/authkeys:11: warning: HK315 key 1 is the published key" in proc.stdout
+
+
+def test_install_system_installs_the_file_the_units_documentation_names(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    install_system(root, python="/usr/bin/python3")
+    unit = (root / "etc/systemd/system/ha-agents.service").read_text()
+    doc = next(ln for ln in unit.splitlines() if ln.startswith("Documentation="))
+    path = doc.removeprefix("Documentation=file:")
+    assert path == UNIT_DOC
+    assert (root / path.lstrip("/")).read_text().startswith("# ha_agents\n")

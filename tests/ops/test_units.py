@@ -71,7 +71,9 @@ def test_reload_plan_applies_timers_media_keys_and_resource_lists(tmp_path: Path
 
 
 def test_reload_plan_refuses_a_new_node_list(tmp_path: Path) -> None:
-    plan = plan_reload(_config(tmp_path), _config(tmp_path, HA_CF + "node node3\n"))
+    # (three nodes: membership only, haresources on 3+ nodes is refused at load, HR209)
+    three = _config(tmp_path, HA_CF + "node node3\n", haresources="")
+    plan = plan_reload(_config(tmp_path), three)
     assert not plan.ok
     assert plan.refused[0].startswith("node list changed (node1 node2 -> node1 node2 node3)")
 

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ha_agents.config.search import package_agents_dir
+
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
-AGENTS = REPO / "resource.d"
+AGENTS = Path(package_agents_dir())  # our shipped agents (package data)
 # what a script needs to find our Python (the runner sets the same through env.build)
 AGENT_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HA_AGENTS_PYTHON": PY}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ha_agents.config import search
 from ha_agents.config.model import AutoFailback, ClusterConfig, HaCf, Location, ResourceSpec
 from ha_agents.resources import env as script_env
 from ha_agents.resources import heartbeat, lsb, ocf
@@ -132,7 +133,7 @@ class FakeFS:
         return self.files.get(path)
 
 
-PATHS = SearchPaths("/etc/ha.d", "/repo/resource.d", "/etc/init.d", "/usr/lib/ocf")
+PATHS = SearchPaths("/etc/ha.d", ("/pkg/resource.d", "/usr/lib/ha_agents/resource.d"))
 
 
 def spec(text: str) -> ResourceSpec:
@@ -141,34 +142,62 @@ def spec(text: str) -> ResourceSpec:
     return s
 
 
-def test_resolve_order_resource_d_then_ours_then_init_d() -> None:
+def test_resolve_order_is_heartbeats_resource_d_then_init_d_then_ours() -> None:
     fs = FakeFS(
         {
             "/etc/ha.d/resource.d/IPaddr": None,
-            "/repo/resource.d/IPaddr": None,
-            "/repo/resource.d/httpd": None,
+            "/pkg/resource.d/IPaddr": None,
+            "/pkg/resource.d/httpd": None,
+            "/pkg/resource.d/redis": None,
+            "/usr/lib/ha_agents/resource.d/redis": None,
+            "/usr/lib/ha_agents/resource.d/copied": None,
             "/etc/init.d/httpd": None,
             "/etc/init.d/lsbonly": None,
         }
     )
     a = resolve(spec("IPaddr::192.0.2.5"), PATHS, fs)
     assert a == Agent(
-        "IPaddr::192.0.2.5", AgentClass.HEARTBEAT, "/etc/ha.d/resource.d/IPaddr", ("192.0.2.5",)
+        "IPaddr::192.0.2.5",
+        AgentClass.HEARTBEAT,
+        "/etc/ha.d/resource.d/IPaddr",
+        ("192.0.2.5",),
+        where=search.Where.RESOURCE_D,
     )
-    assert (
-        isinstance(b := resolve(spec("httpd"), PATHS, fs), Agent)
-        and b.script == "/repo/resource.d/httpd"
-    )
-    c = resolve(spec("lsbonly::x"), PATHS, fs)
-    assert isinstance(c, Agent) and (c.cls, c.argv(Operation.STATUS)) == (
+    # /etc/init.d comes before our agents, as in Heartbeat's ResourceManager
+    b = resolve(spec("httpd"), PATHS, fs)
+    assert isinstance(b, Agent) and (b.cls, b.script) == (AgentClass.LSB, "/etc/init.d/httpd")
+    for name, where in (("redis", "/pkg/resource.d"), ("copied", "/usr/lib/ha_agents/resource.d")):
+        c = resolve(spec(name), PATHS, fs)
+        assert isinstance(c, Agent) and c.script == f"{where}/{name}", name
+        assert c.cls is AgentClass.HEARTBEAT and c.where is search.Where.OURS
+    d = resolve(spec("lsbonly::x"), PATHS, fs)
+    assert isinstance(d, Agent) and (d.cls, d.argv(Operation.STATUS)) == (
         AgentClass.LSB,
         ("/etc/init.d/lsbonly", "x", "status"),
     )
     missing = resolve(spec("nope"), PATHS, fs)
-    assert (
-        isinstance(missing, ResolveError)
-        and "Cannot locate resource script nope" in missing.message
-    )
+    assert isinstance(missing, ResolveError)
+    assert "Cannot locate resource script nope" in missing.message
+
+
+def test_resolve_under_another_config_dir_never_looks_in_etc_ha_d() -> None:
+    """Heartbeat's resource.d is its config dir's: Delay in /etc/ha.d/resource.d does not
+    serve --config-dir /srv/ha (check said it did while run failed at takeover)."""
+    fs = FakeFS({"/etc/ha.d/resource.d/Delay": None, "/srv/ha/resource.d/mine": None})
+    paths = SearchPaths("/srv/ha", ("/pkg/resource.d",))
+    found = resolve(spec("Delay::1::1"), paths, fs)
+    assert isinstance(found, ResolveError)
+    assert "/srv/ha/resource.d/Delay" in found.message
+    assert "/etc/ha.d" not in found.message
+    assert isinstance(resolve(spec("mine"), paths, fs), Agent)
+
+
+def test_a_path_is_a_script_only_where_the_command_line_allows_it() -> None:
+    fs = FakeFS({"/x/agent": None})
+    assert isinstance(resolve(spec("/x/agent"), PATHS, fs), ResolveError)
+    allowed = SearchPaths("/etc/ha.d", (), allow_path=True)
+    a = resolve(spec("/x/agent::1"), allowed, fs)
+    assert isinstance(a, Agent) and a.argv(Operation.START) == ("/x/agent", "1", "start")
 
 
 def test_bare_ip_is_ipaddr_shorthand() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.lab import wait_until
 from tests.resources.helpers import AGENT_ENV, AGENTS, ha
 
 pytestmark = [
@@ -111,3 +112,35 @@ def test_httpd_status_needs_an_http_answer_not_just_the_process(lab2: Any, tmp_p
         assert a.run([httpd, "monitor"], env=ocf_env, check=False).returncode == 1
     finally:
         a.run([httpd, "lighttpd", str(conf), "stop"], env=env, check=False)
+
+
+def test_start_fails_when_another_server_already_answers_and_never_claims_it(
+    lab2: Any, tmp_path: Path
+) -> None:
+    """Debian starts lighttpd.service at install: with that server already on the port,
+    start must fail (not report success for a server it does not own), and a later stop
+    must leave that server alone; once it is gone, start works and stop stops ours."""
+    _, a, b = lab2
+    conf = lighttpd_conf(tmp_path, "192.0.2.11")
+    other = a.popen(["lighttpd", "-D", "-f", str(conf)])
+    assert wait_until(lambda: curl(b, "http://192.0.2.11/") == "hello from ha_agents\n", 10)
+    env = {"HA_RSCTMP": str(tmp_path / "state")}
+    spec = f"httpd::lighttpd::{conf}"
+    rc, out, err = ha(a, "resource", "start", spec, env=env)
+    assert rc == 1, out + err
+    script = [str(AGENTS / "httpd"), "lighttpd", str(conf), "start"]
+    direct = a.run(script, check=False, timeout=60, env={**AGENT_ENV, **env})
+    assert direct.returncode == 1
+    assert "something else already answers at http://192.0.2.11:80/" in direct.stderr
+    rc, out, _ = ha(a, "resource", "status", spec, env=env)
+    assert rc == 3, out  # not ours: stopped, whatever answers on the port
+    rc, out, err = ha(a, "resource", "stop", spec, env=env)
+    assert rc == 0, out + err
+    assert other.poll() is None  # the other server was not ours to stop
+    other.terminate()
+    other.wait(timeout=10)
+    rc, out, err = ha(a, "resource", "start", spec, env=env)
+    assert rc == 0, out + err
+    assert curl(b, "http://192.0.2.11/") == "hello from ha_agents\n"
+    rc, out, err = ha(a, "resource", "stop", spec, env=env)
+    assert rc == 0 and curl(b, "http://192.0.2.11/").startswith("curl failed"), out + err

@@ -1,21 +1,37 @@
 """IPaddr's pure logic with an in-memory AddressManager; the SDK IPaddr run in-process
-(ipaddr_agent.main, as the daemon calls it) over that manager; GARP frames; httpd URL
-rules; installing our agents with a rewritten interpreter line."""
+(inprocess.run_ipaddr, as the daemon calls it) over that manager; GARP frames; httpd URL
+rules."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ipaddress
 import subprocess
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
-from ha_agents.resources import httpd, ipaddr
-from ha_agents.resources.garp import arp_frame
-from ha_agents.resources.install import install_agents
-from ha_agents.resources.ipaddr import AddrInfo, IPaddrParams, OpResult
-from ha_agents.resources.ipaddr_agent import main
+from ha_agents.agents.httpd import servers as httpd
+from ha_agents.agents.ipaddr import logic as ipaddr
+from ha_agents.agents.ipaddr.garp import arp_frame
+from ha_agents.agents.ipaddr.inprocess import run_ipaddr
+from ha_agents.agents.ipaddr.logic import AddressManager, AddrInfo, IPaddrParams, OpResult
+
+
+def main(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    out: io.StringIO,
+    err: io.StringIO,
+    mgr: AddressManager,
+) -> int:
+    """One in-process IPaddr action over ``mgr``; its exit code, its text into out/err."""
+    rc, stdout, stderr = run_ipaddr(argv, env, manager=lambda: contextlib.nullcontext(mgr))
+    out.write(stdout)
+    err.write(stderr)
+    return rc
 
 
 class MemAddrs:
@@ -196,11 +212,11 @@ def test_agent_main_start_and_stop_through_the_sdk_are_idempotent(
     def fake_announce(self: object, ifname: str, ip: str) -> None:
         announced.append((ifname, ip))
 
-    monkeypatch.setattr("ha_agents.resources.garp.RawGarp.announce", fake_announce)
+    monkeypatch.setattr("ha_agents.agents.ipaddr.garp.RawGarp.announce", fake_announce)
     hb = ["IPaddr", "192.0.2.50", "start"]
-    assert main(hb, {}, io.StringIO(), io.StringIO(), m, background="thread") == 0
+    assert main(hb, {}, io.StringIO(), io.StringIO(), m) == 0
     assert ("192.0.2.50", 24, "eth0:0") in m.addrs["eth0"]
-    assert main(hb, {}, io.StringIO(), io.StringIO(), m, background="thread") == 0
+    assert main(hb, {}, io.StringIO(), io.StringIO(), m) == 0
     assert announced == [("eth0", "192.0.2.50")]
     out = io.StringIO()
     assert main(["IPaddr", "192.0.2.50", "status"], {}, out, io.StringIO(), m) == 0
@@ -216,8 +232,8 @@ def test_meta_data_validates_against_ra_api_dtd(tmp_path: Path, agent: str) -> N
     if not dtd.exists():
         pytest.skip("needs resource-agents' ra-api-1.dtd")
     from ha_agents.agent import meta_data
-    from ha_agents.agents_impl.httpd import Httpd
-    from ha_agents.agents_impl.ipaddr import IPaddr
+    from ha_agents.agents.httpd.agent import Httpd
+    from ha_agents.agents.ipaddr.agent import IPaddr
 
     text = meta_data(IPaddr if agent == "IPaddr" else Httpd)
     f = tmp_path / f"{agent}.xml"
@@ -266,12 +282,3 @@ def test_httpd_picks_the_first_installed_server_or_explains() -> None:
         "no web server installed (looked for lighttpd)"
     )
     assert "unknown web server" in str(httpd.resolve_params("iis", None, None, which, lambda _: ""))
-
-
-def test_install_agents_rewrites_the_interpreter_line(tmp_path: Path) -> None:
-    written = install_agents(tmp_path / "rd", python="/opt/py/bin/python3")
-    assert [p.name for p in written] == ["IPaddr", "httpd"]
-    for p in written:
-        lines = p.read_text().splitlines()
-        assert lines[0] == "#!/opt/py/bin/python3" and "python3" not in lines[1]
-        assert p.stat().st_mode & 0o777 == 0o755

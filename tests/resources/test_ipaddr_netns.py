@@ -147,7 +147,7 @@ def test_heartbeats_own_ipaddr_wrapper_runs_under_our_runner(lab2: Any) -> None:
 
 
 NETLINK_IDEMPOTENT = """
-from ha_agents.resources.netlink import NetlinkAddressManager
+from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
 with NetlinkAddressManager() as m:
     print(m.add("eth0", "192.0.2.70/24", "eth0:7", "192.0.2.255").code)
     print(m.add("eth0", "192.0.2.70/24", "eth0:7", "192.0.2.255").code)

@@ -1,7 +1,8 @@
-"""The decision modules of ha_agents.resources import no I/O (STYLE.md P1, P10).
+"""The decision modules of ha_agents.resources and of our agents import no I/O.
 
-Edges (runner, netlink, garp, the *_agent command modules, inprocess, escalation,
-cli_support, install) may; everything else must stay testable with fakes.
+Edges (runner, escalation, cli_support; an agent's netlink, garp, inprocess, agent) may;
+everything else must stay testable with fakes.  resources/ is the caller side only: it
+never imports an agent (ha_agents.agents imports resources, not the other way round).
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[2] / "ha_agents" / "resources"
+PKG = Path(__file__).resolve().parents[2] / "ha_agents"
 PURE = [
-    "agents",
-    "env",
-    "group",
-    "heartbeat",
-    "httpd",
-    "ipaddr",
-    "lsb",
-    "ocf",
-    "outcome",
-    "testagent",
+    "resources/agents",
+    "resources/env",
+    "resources/group",
+    "resources/heartbeat",
+    "resources/lsb",
+    "resources/ocf",
+    "resources/outcome",
+    "resources/resolution",
+    "resources/testagent",
+    "agents/ipaddr/logic",
+    "agents/httpd/servers",
+    "config/search",
 ]
 FORBIDDEN = {
     "asyncio",
@@ -37,8 +40,8 @@ FORBIDDEN = {
     "ha_agents.cli",
     "ha_agents.commands",
     "ha_agents.resources.runner",
-    "ha_agents.resources.netlink",
-    "ha_agents.resources.garp",
+    "ha_agents.agents.ipaddr.netlink",
+    "ha_agents.agents.ipaddr.garp",
 }
 
 
@@ -60,3 +63,13 @@ def test_pure_resource_module_imports_no_io(name: str) -> None:
         if any(n == f or n.startswith(f + ".") for f in FORBIDDEN)
     }
     assert bad == set(), f"{name}.py imports {sorted(bad)}"
+
+
+def test_resources_never_import_an_agent() -> None:
+    bad = {
+        f"{path.name}: {n}"
+        for path in sorted((PKG / "resources").glob("*.py"))
+        for n in imports(path)
+        if n == "ha_agents.agents" or n.startswith("ha_agents.agents.")
+    }
+    assert bad == set()

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ha_agents.resources.install import install_agents
+from ha_agents.agent.install import install_agent
+from tests.resources.helpers import AGENTS
 
 pytestmark = [pytest.mark.netns, pytest.mark.heartbeat]
 RM = "/usr/share/heartbeat/ResourceManager"
@@ -29,8 +30,8 @@ def test_heartbeat_resourcemanager_runs_our_ipaddr(lab2: Any, tmp_path: Path) ->
     _, a, _ = lab2
     hadir = tmp_path / "ha.d"
     shutil.copytree("/etc/ha.d", hadir, symlinks=True)
-    installed = install_agents(hadir / "resource.d", python=sys.executable)
-    assert installed[0].read_text().startswith(f"#!{sys.executable}\n")
+    installed = install_agent(AGENTS / "IPaddr", hadir / "resource.d", sys.executable)
+    assert installed.read_text().startswith(f"#!{sys.executable}\n")
     (hadir / "haresources").write_text(f"node1 {KEY}\n")
     log, debug = tmp_path / "ha-log", tmp_path / "ha-debug"
     (hadir / "ha.cf").write_text(f"logfile {log}\ndebugfile {debug}\nnode node1\nnode node2\n")

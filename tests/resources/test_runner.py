@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -148,19 +149,89 @@ def test_runner_fake_hang_times_out_without_signalling_any_real_process(fp: Fake
     assert res.timed_out
 
 
-def test_in_process_runner_passes_other_scripts_to_the_wrapped_runner(fp: FakeProcess) -> None:
-    from ha_agents.resources.inprocess import InProcessRunner
+def test_in_process_runner_passes_other_scripts_to_the_wrapped_runner(
+    fp: FakeProcess, tmp_path: Path
+) -> None:
+    from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 
     fp.register(["/etc/ha.d/resource.d/IPaddr", "192.0.2.5", "status"], stdout="running\n")
-    r = InProcessRunner(AsyncScriptRunner())
+    ours = tmp_path / "IPaddr"
+    r = InProcessRunner(AsyncScriptRunner(), agent_dirs=(str(tmp_path),))
     res = asyncio.run(r.run(["/etc/ha.d/resource.d/IPaddr", "192.0.2.5", "status"], ENV, 5))
     assert res.stdout == "running\n"
-    assert r._agent_argv(["/usr/bin/python3", r.ipaddr, "192.0.2.5", "start"]) == [
-        r.ipaddr,
+    assert r._agent_argv(["/usr/bin/python3", str(ours), "192.0.2.5", "start"]) == [
+        str(ours),
         "192.0.2.5",
         "start",
     ]
-    assert r._agent_argv(["/bin/sh", r.ipaddr, "start"]) is None
+    assert r._agent_argv(["/bin/sh", str(ours), "start"]) is None
+
+
+class StuckNetlink:
+    """An address port whose first kernel call hangs until released (a stuck netlink)."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.added: list[str] = []
+
+    def __enter__(self) -> StuckNetlink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def find(self, ip: str) -> None:
+        self.entered.set()
+        self.release.wait(10)
+        return None
+
+    def connected(self, ip: str, nic: str | None) -> tuple[str, int]:
+        return ("eth0", 24)
+
+    def labels(self, ifname: str) -> set[str]:
+        return set()
+
+    def link_exists(self, ifname: str) -> bool:
+        return True
+
+    def add(self, ifname: str, cidr: str, label: str, broadcast: str | None) -> object:
+        self.added.append(cidr)
+        raise AssertionError("added after the caller's timeout")
+
+    def remove(self, ifname: str, cidr: str) -> object:
+        raise AssertionError("not called")
+
+
+def test_in_process_timeout_leaves_no_worker_and_never_adds_the_address_later(
+    tmp_path: Path,
+) -> None:
+    """The worker is stuck in a kernel call when the timeout passes; once that call
+    returns, the worker ends without touching the kernel again, and run() reports the
+    timeout only then: no thread is left running, no address appears afterwards."""
+    from ha_agents.agents.ipaddr.inprocess import InProcessRunner
+
+    stuck = StuckNetlink()
+    r = InProcessRunner(
+        AsyncScriptRunner(), agent_dirs=(str(tmp_path),), manager=lambda: stuck, grace=5.0
+    )
+    argv = [str(tmp_path / "IPaddr"), "192.0.2.50/24/eth0", "start"]
+
+    async def scenario() -> RunResult:
+        task = asyncio.ensure_future(r.run(argv, ENV, 0.2))
+        # the call is stuck past the timeout, then the kernel answers
+        await asyncio.to_thread(stuck.entered.wait, 5)
+        await asyncio.sleep(0.4)
+        assert not task.done()  # still waiting for the worker to end
+        stuck.release.set()
+        return await task
+
+    before = {t.ident for t in threading.enumerate()}
+    res = asyncio.run(scenario())
+    assert res.timed_out and res.error is None
+    assert stuck.added == []
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert [t.name for t in left if t.name == "ha-agents-ipaddr"] == []
 
 
 def test_runner_keeps_draining_for_a_daemon_that_writes_to_the_inherited_stdout(

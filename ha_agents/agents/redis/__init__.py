@@ -1,0 +1,1 @@
+"""redis: keep a redis-server instance running (``agent``, behind ``resource.d/redis``)."""

@@ -1,1 +1,0 @@
-"""Operations: systemd integration, compatibility commands, system install layout."""
