@@ -6,10 +6,9 @@ reboot, hb_standby, an orderly stop) is fixed by the seed; each run stays well u
 minute (a Heartbeat start alone takes ~11 s).  The ha_agents run must pass every audit
 (one VIP owner, the client served by it, no unexplained ERROR/CRIT line, the right
 daemons alive).  More tests pin what the long runs found: an ordinary start must not
-log "returning after partition" (it did, until fixed); hb_standby of a slow-stopping
-service must still move it (a strict xfail while that bug lives: it fails the suite
-once the product makes it pass); and ResourceRecover: resource monitoring (issue 17)
-brings a killed web server back.
+log "returning after partition", and hb_standby of a slow-stopping service must still
+move it (both failed before the fixes in main); ResourceRecover: resource monitoring
+(issue 17) brings a killed web server back.
 """
 
 from __future__ import annotations
@@ -63,14 +62,11 @@ def test_cts_start_after_the_peer_came_up_alone_logs_no_crit() -> None:
     assert [r.status for r in records] == [PASS, PASS], report.failures(records)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug found by bench/cts.py --web-stop-s 3: hb_standby of a group whose "
-    "stop takes longer than max(deadtime, 2 s) leaves it on no node (the peer gives up "
-    "waiting for 'done': 'Standby [all] with node1 timed out.'); Heartbeat 3.0.6 waits up "
-    "to an hour for the resources (HB_STANDBY_RSC_TO_MS) and passes",
-)
 def test_cts_standby_of_a_slow_stopping_service_moves_it_to_the_peer() -> None:
+    """Found by bench/cts.py --web-stop-s 3: the peer gave up waiting for 'done' after
+    max(deadtime, 2 s) ('Standby [all] with node1 timed out.') while the service was
+    still stopping, and the group stayed on no node; Heartbeat 3.0.6 waits up to an hour
+    for the resources (HB_STANDBY_RSC_TO_MS)."""
     records = run_plan(
         "ha_agents",
         0,
