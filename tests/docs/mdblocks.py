@@ -138,13 +138,14 @@ def _squeeze(text: str) -> str:
 def shape(documented: str) -> list[re.Pattern[str]]:
     """One pattern per documented output line: numbers standing alone (also times,
     15:20:17.011, and addresses) are wildcards, not digits inside a word (node2, eth0);
-    runs of blanks are one blank; a line ``...`` stands for any lines."""
+    a duration's unit stays literal (0.1s, 250ms); runs of blanks are one blank; a line
+    ``...`` stands for any lines."""
     patterns = []
     for line in documented.splitlines():
         text = _squeeze(line)
         if not text or text == "...":
             continue
-        parts = re.split(r"(?<![\w.])([+-]?\d+(?:[.:]\d+)*)(?!\w)", text)
+        parts = re.split(r"(?<![\w.])([+-]?\d+(?:[.:]\d+)*)(?:(?!\w)|(?=m?s\b))", text)
         regex = "".join(
             r"[+-]?\d+(?:[.:]\d+)*" if i % 2 else re.escape(part) for i, part in enumerate(parts)
         )

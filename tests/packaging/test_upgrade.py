@@ -174,10 +174,13 @@ def test_rolling_upgrade_from_heartbeat_keeps_the_vip(
     seen = upgrade(n2, deb)  # node2 first: it holds nothing
     print("node2# ha-agents check --config-dir /etc/ha.d\n" + seen["check"])
     print("node2# systemctl disable heartbeat; systemctl enable ha-agents\n" + seen["systemctl"])
-    mixed_up = lambda: "active" in n1.run(["cl_status", "nodestatus", "node2"]).stdout  # noqa: E731
-    assert wait_until(mixed_up, 30), n1.log()
-    status = n2.run(["ha-agents", "status", "nodestatus", "node1"])
-    assert status.stdout.strip() == "active", status.stdout + status.stderr
+
+    def mixed_up() -> bool:  # each side sees the other (node1 may still show the old node2)
+        seen_by_1 = n1.run(["cl_status", "nodestatus", "node2"]).stdout.strip()
+        seen_by_2 = n2.run(["ha-agents", "status", "nodestatus", "node1"]).stdout.strip()
+        return seen_by_1 == seen_by_2 == "active"
+
+    assert wait_until(mixed_up, 30), n1.log() + n2.log()
     print(
         "node1# cl_status nodestatus node2\n" + n1.run(["cl_status", "nodestatus", "node2"]).stdout
     )
