@@ -9,12 +9,21 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     standby_timeout 10                                  # seconds an exchange may take
     stop_failure reboot                                 # keep (default) | reboot
     reboot_command /bin/systemctl reboot --force        # what stop_failure reboot runs
+    peer_filter on                                      # on (default) | off
+    stock_ipaddr inprocess                              # inprocess (default) | script
 
 ``stop_failure``: what happens when a resource cannot be stopped (every retry failed and
 its status still says running).  ``keep`` leaves the group FAILED on this node and no
 node takes it over (it may still run here); ``reboot`` is Heartbeat's behaviour: reboot
 this node (``reboot_command``, by default ``/sbin/reboot -nf`` then ``/sbin/init 6``), so
 the peer declares it dead and takes the group over safely.
+
+``peer_filter``: once every peer is heard on a link, the kernel drops datagrams from any
+other address on that link's socket (daemon/peerfilter.py); ``off`` lets everything
+reach the daemon.  ``stock_ipaddr``: the ``resource.d/IPaddr`` and ``IPaddr2`` wrappers
+that the heartbeat package installed (recognised by content) run as our in-process
+equivalent with the same outcome (agents/ipaddr/stock.py); ``script`` runs them as
+scripts.
 
 ``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx;
 the directives are a keyword table.  ``load_options(config_dir)`` reads the file.
@@ -32,6 +41,8 @@ from ha_agents.config.diagnostics import Diagnostic, error
 FILENAME = "failover.cf"
 REBOOT_COMMANDS: tuple[tuple[str, ...], ...] = (("/sbin/reboot", "-nf"), ("/sbin/init", "6"))
 STOP_FAILURE = ("keep", "reboot")
+ON_OFF = {"on": True, "off": False}
+STOCK_IPADDR = ("inprocess", "script")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,8 @@ class FailoverOptions:
     standby_timeout_s: float | None = None  # None: max(deadtime, 2 s)
     stop_failure: str = "keep"
     reboot_commands: tuple[tuple[str, ...], ...] = REBOOT_COMMANDS
+    peer_filter: bool = True
+    stock_ipaddr: str = "inprocess"
 
 
 Parsed = FailoverOptions | str  # the new options, or what is wrong with the value
@@ -94,6 +107,18 @@ def _stop_failure(opts: FailoverOptions, rest: str) -> Parsed:
     return replace(opts, stop_failure=rest)
 
 
+def _peer_filter(opts: FailoverOptions, rest: str) -> Parsed:
+    if rest not in ON_OFF:
+        return f"expected on or off, got {rest!r}"
+    return replace(opts, peer_filter=ON_OFF[rest])
+
+
+def _stock_ipaddr(opts: FailoverOptions, rest: str) -> Parsed:
+    if rest not in STOCK_IPADDR:
+        return f"expected {' or '.join(STOCK_IPADDR)}, got {rest!r}"
+    return replace(opts, stock_ipaddr=rest)
+
+
 #: directive -> (diagnostic code for a bad value, parser)
 DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
     "fence_command": ("HF602", _fence_command),
@@ -102,6 +127,8 @@ DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
     "standby_timeout": ("HF603", _standby_timeout),
     "stop_failure": ("HF604", _stop_failure),
     "reboot_command": ("HF602", _reboot_command),
+    "peer_filter": ("HF604", _peer_filter),
+    "stock_ipaddr": ("HF604", _stock_ipaddr),
 }
 
 

@@ -17,10 +17,10 @@ import sys
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
-from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon.logsetup import HbLog
+from ha_agents.daemon.runners import build_runner
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
 from ha_agents.notice import Level
@@ -29,7 +29,7 @@ from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.cli_support import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine
 from ha_agents.resources.outcome import Operation
-from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
+from ha_agents.resources.runner import ScriptRunner
 
 Feed = Callable[[object], None]
 
@@ -65,7 +65,8 @@ class FailoverExecutor:
         self.env = script_env.build(
             os.environ, script_env.from_cluster(config, python=sys.executable)
         )
-        self.runner = runner or InProcessRunner(AsyncScriptRunner())
+        self.own_runner = runner is None
+        self.runner = runner or build_runner(config, self.options)
         self.tasks: set[asyncio.Task[None]] = set()
 
     def reload_groups(self, config: ClusterConfig) -> None:
@@ -77,6 +78,8 @@ class FailoverExecutor:
         self.env = script_env.build(
             os.environ, script_env.from_cluster(config, python=sys.executable)
         )
+        if self.own_runner:  # the new resources may use another IPaddr (daemon/runners.py)
+            self.runner = build_runner(config, self.options)
 
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import time
@@ -24,16 +25,18 @@ from ha_agents import __version__
 from ha_agents.api.actions import CloseClient, ToClient
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
-from ha_agents.daemon import control, statefiles
+from ha_agents.daemon import control, linkctl, statefiles
 from ha_agents.daemon import reload as reloading
 from ha_agents.daemon.apisock import ApiSocketError
 from ha_agents.daemon.clients import ClientEdges, api_setup
 from ha_agents.daemon.executor import Executor, FailoverExecutor
+from ha_agents.daemon.hostload import LOADAVG_EVERY_S, loadavg
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
 from ha_agents.daemon.operations import Operations, OpsOptions
 from ha_agents.daemon.transports import TransportError
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.membership.actions import NodeDead
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
@@ -50,14 +53,6 @@ JsonDict = dict[str, object]
 class Paths:
     state_dir: Path
     run_dir: Path
-
-
-def loadavg() -> str:
-    try:
-        with open("/proc/loadavg", encoding="ascii") as fh:
-            return fh.read().strip()
-    except OSError:
-        return "0.00 0.00 0.00 1/1 1"
 
 
 class Daemon:
@@ -85,6 +80,11 @@ class Daemon:
         self.clients: ClientEdges | None = None  # API socket, pinger, respawn (clients.py)
         self.media_task: asyncio.Task[None] | None = None
         self.exit_code = 0
+        self.loadavg_due = 0.0
+        self.last_input = 0.0  # the time of the last datagram or tick given to the node
+        self.stall = config.hacf.deadtime_ms / 2000
+        self.draining = False
+        self.last_verdict: float | None = None
 
     # -- start-up ------------------------------------------------------------------------
     def _prepare(self) -> Node:
@@ -143,6 +143,7 @@ class Daemon:
             self._signals(install=True)
             self._dispatch(self.node.start(asyncio.get_running_loop().time()))
             self.operations.ready()
+            gc.freeze()  # start-up's objects: never scanned again by the cyclic collector
             await self.stop.wait()
             await self._shutdown()
         finally:
@@ -217,9 +218,14 @@ class Daemon:
         self.log.info(f"{self.node.name} Heartbeat shutdown complete.")
 
     # -- inputs --------------------------------------------------------------------------
-    def _datagram(self, data: bytes, link: str, source: str) -> None:
+    def _datagram(self, data: bytes, link: str, source: str, arrival: float | None = None) -> None:
         assert self.node is not None
         now = asyncio.get_running_loop().time()
+        if arrival is not None and self.last_input <= arrival < now <= self.last_input + self.stall:
+            # the kernel's receive time (the datagram waited for a quiet loop's timer);
+            # not after a stall (SIGSTOP): the failover manager must see that gap
+            now = arrival
+        self.last_input = now
         self._dispatch(self.node.datagram(data, link, source, now))
 
     def _executor_result(self, result: object) -> None:
@@ -231,8 +237,15 @@ class Daemon:
     def _on_timer(self) -> None:
         self.timer = None
         assert self.node is not None
-        self.node.load_average = loadavg()
-        self._dispatch(self.node.tick(asyncio.get_running_loop().time()))
+        self.draining = True  # the tick below re-arms the timer once for all of them
+        linkctl.drain_paused(self.links)
+        self.draining = False
+        now = asyncio.get_running_loop().time()
+        self.last_input = now
+        if now >= self.loadavg_due:
+            self.node.load_average = loadavg()
+            self.loadavg_due = now + LOADAVG_EVERY_S
+        self._dispatch(self.node.tick(now))
 
     # -- outputs -------------------------------------------------------------------------
     def _dispatch(self, outputs: Sequence[object]) -> None:
@@ -250,12 +263,23 @@ class Daemon:
             elif isinstance(item, EXECUTOR_WORK):
                 self.executor.execute(item, self._executor_result)
                 changed = True
+            elif isinstance(item, NodeDead):
+                self.last_verdict = self.last_input  # a peer's deadtime verdict
+                changed = True
             else:
                 changed = True
         if changed:
             self.operations.observe(outputs)
             self.operations.status_changed()
-        self._arm()
+            self._filter_peers()
+        if outputs or not self.draining:
+            self._arm()
+
+    def _filter_peers(self) -> None:
+        """Membership changed: let only the peers' addresses through each UDP socket once
+        every peer is heard there (daemon/peerfilter.py); failover.cf ``peer_filter``."""
+        if self.node is not None and (self.failover is None or self.failover.peer_filter):
+            linkctl.filter_peers(self.links, self.node)
 
     def _client_work(self, item: ToClient | CloseClient | StartClients) -> None:
         if self.clients is None:
@@ -269,6 +293,7 @@ class Daemon:
 
     def _arm(self) -> None:
         assert self.node is not None
+        linkctl.set_quiet(self.links, self.node.quiet(asyncio.get_running_loop().time()))
         due = self.node.next_deadline()
         if self.timer is not None:
             if due is not None and abs(self.timer.when() - due) < 1e-6:
@@ -291,6 +316,12 @@ class Daemon:
         )
         dropped = doc.get("dropped")
         doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
+        added = getattr(getattr(self.executor, "runner", None), "last_added", None)
+        doc["timing"] = {  # monotonic seconds: the latest dead verdict, address added in-process
+            "dead_verdict": self.last_verdict,
+            "address_added": None if added is None else added[1],
+        }
+        doc["peer_filter"] = linkctl.status(self.links)
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())
@@ -358,6 +389,7 @@ class Daemon:
             return
         old, self.links = self.links, links
         close_links(old)
+        self._filter_peers()
         if self.node is not None:
             self.node.engine.set_links(tuple(dict.fromkeys(m.link_name for m in new.hacf.media)))
         names = ", ".join(sorted({lk.link for lk in links}))

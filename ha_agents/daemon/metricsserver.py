@@ -13,8 +13,7 @@ import contextlib
 import ipaddress
 from collections.abc import Callable
 
-from ha_agents.status.metrics import CONTENT_TYPE
-
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus text format 0.0.4
 MAX_HEADER = 8192
 TIMEOUT_S = 5.0
 DEFAULT_PORT = 9694
