@@ -12,13 +12,17 @@ child cannot be started, the files are read in this process instead.
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 from ha_agents.config.diagnostics import Diagnostic, error
 from ha_agents.config.model import ClusterConfig
+
+try:  # the C unpickler alone: pickle.py would stay resident for one call
+    from _pickle import loads
+except ImportError:  # pragma: no cover - CPython always has it
+    from pickle import loads
 
 Loaded = tuple[ClusterConfig | None, list[Diagnostic]]
 TIMEOUT_S = 120.0
@@ -36,7 +40,7 @@ def load(config_dir: str, node: str | None) -> Loaded:
         return _in_process(config_dir, node)
     if proc.returncode == 0:
         try:
-            config, diags = pickle.loads(proc.stdout)
+            config, diags = loads(proc.stdout)
         except Exception as exc:  # a broken child: say so, as a diagnostic
             return None, [_failed(config_dir, f"unreadable answer ({exc!r})")]
         return config, list(diags)
@@ -59,6 +63,8 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print("usage: python -m ha_agents.daemon.configproc CONFIG_DIR NODE", file=sys.stderr)
         return 2
+    import pickle
+
     config_dir, node = argv
     result = _in_process(config_dir, node or None)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

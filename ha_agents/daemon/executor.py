@@ -26,7 +26,7 @@ from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseG
 from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
-from ha_agents.resources.cli_support import script_cwd
+from ha_agents.resources.env import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine
 from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import ScriptRunner

@@ -4,16 +4,18 @@
   (``Node.peer_sources``; daemon/peerfilter.py), unless failover.cf ``peer_filter off``;
 * quiet reading: while ``Node.quiet`` holds (only heartbeats expected), the links stop
   waking the loop and their datagrams are read at the next timer (:func:`drain_paused`);
-* their part of the status document.
+* their part of the status document, with the other edges' figures (:func:`extras`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ha_agents.daemon import realtime
 from ha_agents.daemon.transports import SerialLink
 from ha_agents.daemon.udplink import UdpLink
 from ha_agents.node.node import Node
+from ha_agents.status.counters import summarize
 
 Link = UdpLink | SerialLink
 
@@ -47,4 +49,21 @@ def status(links: Sequence[Link]) -> dict[str, object]:
     return {
         link.link: {"allowed": sorted(link.allowed or ()), "kernel_drops": link.kernel_drops()}
         for link in udp(links)
+    }
+
+
+def extras(
+    doc: dict[str, object],
+    links: Sequence[Link],
+    verdict: float | None,
+    added: tuple[str, float] | None,
+) -> dict[str, object]:
+    """The status document's edge sections: counters, peer filter, realtime, and the
+    monotonic times of the latest dead verdict and in-process address add (timing)."""
+    dropped = doc.get("dropped")
+    return {
+        "counters": summarize(dropped if isinstance(dropped, dict) else {}),
+        "timing": {"dead_verdict": verdict, "address_added": None if added is None else added[1]},
+        "peer_filter": status(links),
+        "realtime": realtime.current(),
     }

@@ -25,7 +25,7 @@ from ha_agents import __version__
 from ha_agents.api.actions import CloseClient, ToClient
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
-from ha_agents.daemon import control, linkctl, statefiles
+from ha_agents.daemon import control, linkctl, realtime, statefiles
 from ha_agents.daemon import reload as reloading
 from ha_agents.daemon.apisock import ApiSocketError
 from ha_agents.daemon.clients import ClientEdges, api_setup
@@ -33,14 +33,14 @@ from ha_agents.daemon.executor import Executor, FailoverExecutor
 from ha_agents.daemon.hostload import LOADAVG_EVERY_S, loadavg
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
-from ha_agents.daemon.operations import Operations, OpsOptions
+from ha_agents.daemon.operations import Operations
+from ha_agents.daemon.opsoptions import OpsOptions
 from ha_agents.daemon.transports import TransportError
 from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
 from ha_agents.membership.actions import NodeDead
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
-from ha_agents.status.counters import summarize
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
@@ -120,6 +120,7 @@ class Daemon:
         try:
             control.check_free(sock)
             self.node = self._prepare()
+            realtime.start(self.config.hacf, self.log)
             self.links = await open_media(self.config.hacf.media, self.host, self._datagram)
             log_media(self.config, self.host, self.log)
             server = await control.serve(sock, self._control)
@@ -314,14 +315,8 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
-        dropped = doc.get("dropped")
-        doc["counters"] = summarize(dropped if isinstance(dropped, dict) else {})
         added = getattr(getattr(self.executor, "runner", None), "last_added", None)
-        doc["timing"] = {  # monotonic seconds: the latest dead verdict, address added in-process
-            "dead_verdict": self.last_verdict,
-            "address_added": None if added is None else added[1],
-        }
-        doc["peer_filter"] = linkctl.status(self.links)
+        doc.update(linkctl.extras(doc, self.links, self.last_verdict, added))
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())

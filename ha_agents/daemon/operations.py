@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ha_agents.config.model import ClusterConfig
-from ha_agents.daemon.hooks import DEFAULT_TIMEOUT_S, HookRunner
+from ha_agents.daemon.hooks import HookRunner
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.metricsserver import serve_metrics
+from ha_agents.daemon.opsoptions import OpsOptions
 from ha_agents.daemon.sdnotify import Notifier
 from ha_agents.membership.actions import NodeDead, NodeReturned
 from ha_agents.notice import Level
@@ -29,18 +28,7 @@ if TYPE_CHECKING:  # prometheus-client (~12 MB) is imported only with --metrics-
     from ha_agents.status.metrics import DaemonMetrics
 
 JsonDict = dict[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class OpsOptions:
-    """``ha-agents run``'s operations options (never read from ha.cf)."""
-
-    config_dir: str
-    node: str | None = None  # as given to ``run --node`` (reload re-reads with it)
-    metrics_address: tuple[str, int] | None = None
-    hooks_dir: Path | None = None
-    hook_timeout_s: float = DEFAULT_TIMEOUT_S
-    env: Mapping[str, str] | None = None  # NOTIFY_SOCKET, WATCHDOG_USEC (default os.environ)
+__all__ = ["Operations", "OpsOptions"]
 
 
 class Operations:

@@ -4,7 +4,7 @@ An upgraded node keeps the /etc/ha.d that the Debian heartbeat package installed
 ``IPaddr::192.0.2.50/24/eth0`` resolves to Heartbeat's shell wrapper, which calls the OCF
 IPaddr of resource-agents (status, then start: seconds of shell, sed and ifconfig on a
 loaded machine).  :class:`StockIPaddrRunner` recognises those two wrappers by content
-(their SHA-256, :data:`STOCK`) and does the same work itself, in a worker thread, with
+(their SHA-256, :data:`STOCK`) and does the same work itself, with
 the same outcome, observed on Debian's heartbeat 3.0.6 + resource-agents 4.12 and checked
 by tests/agent/test_ipaddr_stock.py against the real script:
 
@@ -16,6 +16,10 @@ by tests/agent/test_ipaddr_stock.py against the real script:
   5 rounds 200 ms apart;
 * status prints ``INFO:  Running OK`` (0) or ``INFO:  Resource is stopped`` (7), start and
   stop ``INFO:  Success``; a usage error or a kernel refusal exits 1.
+
+The work runs in the event loop itself (a few netlink round trips, about a millisecond:
+less than handing it to a thread) and the announcements on the loop's timers, so the
+daemon starts no thread and no process for it.
 
 Any other script, or an argv that is not ``WRAPPER ADDRESS ACTION``, goes to the wrapped
 runner.  failover.cf ``stock_ipaddr script`` turns this off (daemon/runners.py).
@@ -30,7 +34,6 @@ import ipaddress
 import os
 import socket
 import struct
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -89,32 +92,49 @@ def arp_frame(mac: bytes, ip: str, op: int) -> bytes:
     return b"\xff" * 6 + mac + struct.pack("!H", ETH_P_ARP) + arp
 
 
-def announce(ifname: str, ip: str, flavour: Flavour, owned: threading.Event) -> str | None:
-    """First request now; the rest in a thread while the address stays ours."""
-    try:
-        mac = mac_of(ifname)
-        sock = open_socket()
-    except OSError as exc:
-        return f"{ifname}: {exc}"
-    frames = (arp_frame(mac, ip, 1), arp_frame(mac, ip, 2))
+class Announcements:
+    """send_arp's rounds, on the event loop's timers (no thread, no process): the first
+    request at once, then reply and request alternately every ``interval / 2``, until
+    the rounds are done or the address is stopped (:meth:`cancel`)."""
 
-    def rounds() -> None:
-        with sock:
-            for i in range(flavour.rounds * 2):
-                if i:
-                    time.sleep(flavour.interval / 2)
-                    if not owned.is_set():
-                        return
-                with contextlib.suppress(OSError):
-                    sock.sendto(frames[i % 2], (ifname, ETH_P_ARP))
+    def __init__(self) -> None:
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.sockets: dict[str, socket.socket] = {}
 
-    threading.Thread(target=rounds, name="ha-agents-arp", daemon=True).start()
-    return None
+    def start(self, ifname: str, ip: str, flavour: Flavour) -> str | None:
+        self.cancel(ip)
+        try:
+            mac = mac_of(ifname)
+            sock = open_socket()
+        except OSError as exc:
+            return f"{ifname}: {exc}"
+        frames = (arp_frame(mac, ip, 1), arp_frame(mac, ip, 2))
+        loop = asyncio.get_running_loop()
+
+        def send(i: int) -> None:
+            with contextlib.suppress(OSError):
+                sock.sendto(frames[i % 2], (ifname, ETH_P_ARP))
+            if i + 1 < flavour.rounds * 2:
+                self.pending[ip] = loop.call_later(flavour.interval / 2, send, i + 1)
+            else:
+                self.pending.pop(ip, None)
+                self.sockets.pop(ip, None)
+                sock.close()
+
+        send(0)
+        self.sockets[ip] = sock
+        return None
+
+    def cancel(self, ip: str) -> None:
+        handle = self.pending.pop(ip, None)
+        if handle is not None:
+            handle.cancel()
+        sock = self.sockets.pop(ip, None)
+        if sock is not None:
+            sock.close()
 
 
 def start(p: logic.IPaddrParams, mgr: logic.AddressManager, f: Flavour) -> tuple[int, str]:
-    if mgr.find(str(p.ip)) is not None:
-        return 0, "INFO:  Success"
     planned = logic.plan(p, mgr)
     if isinstance(planned, str):
         return 1, f"ERROR:  {planned}"
@@ -129,35 +149,29 @@ def start(p: logic.IPaddrParams, mgr: logic.AddressManager, f: Flavour) -> tuple
     return 0, "INFO:  Success"
 
 
-def run(kind: str, arg: str, action: str, owned: dict[str, threading.Event]) -> tuple[int, str]:
-    """One wrapper call: (exit code, the line it prints)."""
+def run(kind: str, arg: str, action: str) -> tuple[int, str, str | None]:
+    """One wrapper call: (exit code, the line it prints, the interface to announce on
+    after a start)."""
     p = logic.parse_heartbeat(arg)
     if isinstance(p, str):
-        return 1, f"ERROR:  {p}"
-    flavour, ip = FLAVOURS[kind], str(p.ip)
+        return 1, f"ERROR:  {p}", None
+    ip = str(p.ip)
     with RtnlAddressManager() as mgr:
         if action == "status":
-            up = mgr.find(ip) is not None
-            return (0, "INFO:  Running OK") if up else (NOT_RUNNING, "INFO:  Resource is stopped")
+            if mgr.find(ip) is not None:
+                return 0, "INFO:  Running OK", None
+            return NOT_RUNNING, "INFO:  Resource is stopped", None
         if action == "stop":
-            owned.pop(ip, threading.Event()).clear()
             where = mgr.find(ip)
             res = None if where is None else mgr.remove(where.ifname, f"{ip}/{where.prefix}")
-            return (0, "INFO:  Success") if res is None or res.ok else (1, f"ERROR:  {res.detail}")
-        rc, line = start(p, mgr, flavour)
-    if rc == 0:
-        info = owned[ip] = threading.Event()
-        info.set()
-        problem = announce(_ifname(ip), ip, flavour, info)
-        if problem:
-            line += f" (gratuitous ARP not sent: {problem})"
-    return rc, line
-
-
-def _ifname(ip: str) -> str:
-    with RtnlAddressManager() as mgr:
-        where = mgr.find(ip)
-    return "" if where is None else where.ifname
+            if res is None or res.ok:
+                return 0, "INFO:  Success", None
+            return 1, f"ERROR:  {res.detail}", None
+        if mgr.find(ip) is not None:  # already here: success, no announcement
+            return 0, "INFO:  Success", None
+        rc, line = start(p, mgr, FLAVOURS[kind])
+        where = mgr.find(ip) if rc == 0 else None
+    return rc, line, None if where is None else where.ifname
 
 
 class StockIPaddrRunner:
@@ -165,7 +179,7 @@ class StockIPaddrRunner:
 
     def __init__(self, fallback: ScriptRunner) -> None:
         self.fallback = fallback
-        self.owned: dict[str, threading.Event] = {}  # address -> its announcements go on
+        self.arp = Announcements()
         self.last_added: tuple[str, float] | None = None  # (address, monotonic time)
 
     def stock(self, argv: Sequence[str]) -> str | None:
@@ -179,19 +193,22 @@ class StockIPaddrRunner:
     async def run(
         self, argv: Sequence[str], env: Mapping[str, str], timeout: float, cwd: str | None = None
     ) -> RunResult:
+        """In the loop itself: a status or start is a few netlink round trips (~1 ms)."""
         kind = self.stock(argv)
         if kind is None:
             return await self.fallback.run(argv, env, timeout, cwd)
         started = time.monotonic()
+        ip, action = argv[1].split("/", 1)[0], argv[2]
+        if action == "stop":
+            self.arp.cancel(ip)
         try:
-            rc, line = await asyncio.wait_for(
-                asyncio.to_thread(run, kind, argv[1], argv[2], self.owned), timeout
-            )
-        except TimeoutError:
-            return RunResult(-1, "", "", timed_out=True, duration=time.monotonic() - started)
+            rc, line, ifname = run(kind, argv[1], action)
         except OSError as exc:
-            rc, line = 1, f"ERROR:  {kind}: {exc}"
-        if rc == 0 and argv[2] == "start":
-            self.last_added = (argv[1].split("/", 1)[0], time.monotonic())
+            rc, line, ifname = 1, f"ERROR:  {kind}: {exc}", None
+        if ifname is not None:
+            self.last_added = (ip, time.monotonic())
+            problem = self.arp.start(ifname, ip, FLAVOURS[kind])
+            if problem:
+                line += f" (gratuitous ARP not sent: {problem})"
         out, err = (line + "\n", "") if rc in (0, NOT_RUNNING) else ("", line + "\n")
         return RunResult(rc, out, err, duration=time.monotonic() - started)
