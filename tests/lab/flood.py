@@ -10,6 +10,7 @@ rate that actually arrived.
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import subprocess
@@ -62,12 +63,14 @@ def rx_packets(host: Host, ifname: str = "eth0") -> int:
 
 
 class Flood:
-    """trafgen on ``attacker`` sending ``data`` (one frame, repeated) at ``pps``."""
+    """trafgen on ``attacker`` sending ``data`` (one frame, repeated) at ``pps`` (None: as
+    fast as one trafgen process per core can)."""
 
     def __init__(self, attacker: Host, conf_dir: Path, data: bytes, pps: int | None) -> None:
         conf = conf_dir / f"flood-{attacker.name}.cfg"
         conf.write_text("{ " + ", ".join(f"0x{b:02x}" for b in data) + " }\n")
-        argv = ["trafgen", "--dev", "eth0", "--conf", str(conf), "--cpus", "1", "-C", "-Q"]
+        cpus = "1" if pps else str(os.cpu_count() or 1)
+        argv = ["trafgen", "--dev", "eth0", "--conf", str(conf), "--cpus", cpus, "-C", "-Q"]
         if pps:
             argv += ["--rate", f"{pps}pps"]
         self.proc = attacker.popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
