@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 #: What the daemon never uses, kept out of its memory: TLS (asyncio imports it when it
 #: can, ~5 MB) and OpenSSL's hashes (~3.5 MB; hashlib then uses Python's own md5/sha1/
-#: sha256, the same digests).  Only set when nothing imported them yet.
+#: sha256, the same digests).  Only set when nothing imported them yet, and not with
+#: --metrics-address (prometheus-client imports ssl).
 NOT_IMPORTED = ("ssl", "_ssl", "_hashlib")
 
 
@@ -45,7 +46,8 @@ def _keep_out() -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    _keep_out()
+    if args.metrics_address is None:
+        _keep_out()
     import asyncio
 
     from ha_agents.config.diagnostics import has_errors, render_text

@@ -52,11 +52,9 @@ class Candidate:
 
 def package_agents_dir() -> str:
     """``resource.d`` of the installed ha_agents package (package data)."""
-    import ha_agents
-
-    here = getattr(ha_agents, "__file__", None)
-    if here:  # a package on the file system (venv, site- or dist-packages, a checkout)
-        return os.path.join(os.path.dirname(here), "agents", "resource.d")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.isdir(package):  # on the file system (venv, site- or dist-packages, checkout)
+        return os.path.join(package, "agents", "resource.d")
     from importlib import resources  # elsewhere (a zip): ~1 MB of imports, only then
 
     return str(resources.files("ha_agents").joinpath("agents", "resource.d"))

@@ -201,9 +201,9 @@ def _garp(ip: str) -> str | None:
     (1 s) of the last change of its entry, e.g. the old holder's answer just before it let
     go of the address (seen in bench/faults.py: the client stayed on the old MAC)."""
     from ha_agents.agents.ipaddr.garp import RawGarp
-    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.rtnl import RtnlAddressManager  # no pyroute2 in the daemon
 
-    with NetlinkAddressManager() as mgr:
+    with RtnlAddressManager() as mgr:
         info = mgr.find(ip)
     if info is None:
         return "address not configured here"
