@@ -56,7 +56,8 @@ def check_signon(
     client_id = (fromid if fromid is not None else str(pid))[:CLIENT_ID_MAX]
     casual = fromid is None or client_id == str(pid)
     if pid <= 0:
-        return _refuse(client_id, casual, pid, "cannot add client", f"bad pid [{cpid}]")
+        note = f"api_add_client: bad pid [{pid}]"  # Heartbeat's words (hb_api.c)
+        return _refuse(client_id, casual, pid, "cannot add client", note)
     if peer.pid > 0 and pid != peer.pid:
         note = f"PID mismatch: {pid} vs farside_pid: {peer.pid}"
         return _refuse(client_id, casual, pid, "pid mismatch", note, Level.INFO)

@@ -3,7 +3,9 @@
 Exit 0: accepted (warnings allowed); 1: Heartbeat would refuse it; 2: usage error.
 One line per problem, ``FILE:LINE: error|warning: CODE text``, then a ``note: HR290`` line
 per resource naming the file it runs (the search of :mod:`ha_agents.config.search`,
-the same as ``run``'s); ``--json`` prints one
+the same as ``run``'s); failover.cf's own problems (HF6xx, which make ``run`` refuse to
+start: exit 1 too) and, per ``monitor`` line, its check run once here and timed
+(commands/_monitors.py; HF609 interval shorter than the check); ``--json`` prints one
 document ``{"ok", "diagnostics", "config"}`` on stdout.  See docs/config.md.
 """
 
@@ -16,6 +18,7 @@ import os
 import sys
 from dataclasses import fields, is_dataclass
 
+from ha_agents.commands._monitors import monitor_diagnostics
 from ha_agents.config.diagnostics import Severity, has_errors
 from ha_agents.config.hacf import parse_hacf
 from ha_agents.config.lines import decode, show
@@ -79,8 +82,12 @@ def handle(args: argparse.Namespace) -> int:
     ext = bool(args.allow_extensions)
     cfg, diags = load_config(args.config_dir, node, extensions=ext, remote=bool(args.remote))
     refused = cfg is None or has_errors(diags)
+    failover_errors = False
     if cfg is not None:
         diags.extend(resolution_notes(cfg.groups, SearchPaths(config_dir=args.config_dir)))
+        found = monitor_diagnostics(args.config_dir, cfg, measure=not args.remote)
+        failover_errors = has_errors(found)
+        diags.extend(found)
     mismatch = False
     if args.peer_config_dir:
         peer_dir = str(args.peer_config_dir)
@@ -93,7 +100,7 @@ def handle(args: argparse.Namespace) -> int:
             cmp = compare(cfg, peer_cfg)
             diags.extend(cmp)
             mismatch = has_errors(cmp)
-    ok = not refused and not mismatch
+    ok = not refused and not mismatch and not failover_errors
     if args.json:
         doc = {
             "ok": ok,
@@ -110,6 +117,8 @@ def handle(args: argparse.Namespace) -> int:
             verdict = (
                 "Heartbeat 3.0.6 would start each node, but the two would not form one cluster"
             )
+        elif failover_errors and not refused:
+            verdict = "Heartbeat 3.0.6 would accept it; ha-agents run refuses failover.cf"
         summary = f"{args.config_dir}: {errors} error(s), {warnings} warning(s): {verdict}"
         sys.stderr.write(show(summary, limit=1 << 20) + "\n")
     return 0 if ok else 1

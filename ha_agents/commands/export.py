@@ -13,6 +13,9 @@ import argparse
 import dataclasses
 import ipaddress
 import json
+import os
+import shlex
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,24 +112,60 @@ def _keepalived(
         if not diags:
             diags = more  # the same groups give the same warnings for every node
     files["ha-agents-notify"] = render_notify_script(
-        cfg, args.ha_agents, args.vrid_base, args.notify_script
+        cfg,
+        notify_command(args.ha_agents),
+        args.vrid_base,
+        args.notify_script,
+        config_dir=os.path.abspath(args.config_dir),
     )
     return files, diags
 
 
-def _write(files: dict[str, str], out: Path, force: bool) -> list[str]:
-    existing = [name for name in files if (out / name).exists()]
-    if existing and not force:
-        raise OSError(f"{out}: {', '.join(existing)} already exist (use --force to replace)")
+def notify_command(given: str | None) -> tuple[str, ...]:
+    """The ha-agents command the notify script runs, as absolute argv words.
+
+    keepalived runs the script from ``/`` with its own PATH, so a bare name would not be
+    found: ``--ha-agents CMD`` is looked up on PATH now; by default, the command running
+    this export (``/usr/bin/ha-agents`` of the .deb, ``/opt/ha-agents/bin/ha-agents`` of
+    a venv, or this Python with ``-m ha_agents``)."""
+    if given:
+        words = shlex.split(given)
+        found = shutil.which(words[0]) if words else None
+        if found is None:
+            raise UsageError(f"--ha-agents {given!r}: no such command")
+        return (os.path.abspath(found), *words[1:])
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "ha-agents" and os.path.isfile(argv0):
+        return (os.path.abspath(argv0),)
+    return (sys.executable, "-m", "ha_agents")
+
+
+def _write(files: dict[str, str], out: Path, force: bool) -> tuple[list[str], list[str]]:
+    """Write every file; one that exists with the same text is left as it is (the three
+    pacemaker formats share corosync.conf), one with other text needs ``--force``."""
+    differ = [
+        name
+        for name, text in files.items()
+        if (out / name).exists() and (out / name).read_bytes() != text.encode()
+    ]
+    if differ and not force:
+        raise OSError(
+            f"{out}: {', '.join(differ)} already there with other content (exported with "
+            "other options or from other files?); use --force to replace"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[str] = []
+    kept: list[str] = []
     for name, text in files.items():
         path = out / name
-        path.write_text(text, encoding="utf-8")
+        if path.exists() and path.read_bytes() == text.encode():
+            kept.append(str(path))
+        else:
+            path.write_text(text, encoding="utf-8")
+            written.append(str(path))
         if name.endswith(".sh") or name == "ha-agents-notify":
             path.chmod(0o755)
-        written.append(str(path))
-    return written
+    return written, kept
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -150,9 +189,10 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     all_diags = diags + notes
     written: list[str] = []
+    kept: list[str] = []
     if args.output_dir is not None:
         try:
-            written = _write(files, Path(args.output_dir), args.force)
+            written, kept = _write(files, Path(args.output_dir), args.force)
         except OSError as exc:
             print(f"{prog}: {exc}", file=sys.stderr)
             return 1
@@ -160,6 +200,7 @@ def _run(args: argparse.Namespace) -> int:
         doc = {
             "files": files,
             "written": written,
+            "kept": kept,
             "diagnostics": [d.as_dict() for d in all_diags],
         }
         print(json.dumps(doc, indent=2))
@@ -170,6 +211,8 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdout.write(f"#### {name}\n{text}")
     for path in written:
         print(f"wrote {path}")
+    for path in kept:
+        print(f"kept {path} (already there, same content)")
     return 0
 
 
@@ -214,8 +257,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ka.add_argument("--vrid-base", type=int, default=51, help="first virtual_router_id (51)")
     ka.add_argument(
         "--ha-agents",
-        default="/usr/bin/ha-agents",
-        help="ha-agents command the notify script runs (default /usr/bin/ha-agents)",
+        default=None,
+        metavar="CMD",
+        help="the ha-agents command the notify script runs, found on PATH now (default: "
+        "the one running this export)",
     )
     ka.add_argument(
         "--notify-script",

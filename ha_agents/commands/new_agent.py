@@ -43,8 +43,32 @@ def _new_agent(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {agent}")
     print(f"wrote {test}")
+    for what, path in (("the Python of its first line", Path(python)), ("the agent", agent)):
+        closed = closed_to_others(path)
+        if closed is not None:
+            print(
+                f"ha-agents new-agent: warning: {what}, {path}, is inside {closed} (mode "
+                f"{closed.stat().st_mode & 0o777:04o}), which other users cannot enter: "
+                "ocf-tester and Pacemaker run meta-data as user nobody and will fail.  Keep "
+                "the agent and its Python (--python) where everyone can read them (chmod o+x "
+                "the directories, or a venv under /opt)",
+                file=sys.stderr,
+            )
     print(f"next: {python} -m pytest {test}")
     return 0
+
+
+def closed_to_others(path: Path) -> Path | None:
+    """The first directory on the way to ``path`` (or to the file a symlink names) that
+    other users may not enter (no o+x), else None."""
+    for candidate in (path.absolute(), path.resolve()):
+        for directory in reversed(candidate.parents):
+            try:
+                if not directory.stat().st_mode & 0o001:
+                    return directory
+            except OSError:
+                return directory
+    return None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

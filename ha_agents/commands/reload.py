@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ha_agents.commands import _rundir
 from ha_agents.daemon.control import request, socket_path
 
-DEFAULT_RUN_DIR = "/run/heartbeat"
 TIMEOUT_S = 30.0
 
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "at the next restart; running resources are never stopped.  An invalid "
         "configuration changes nothing (exit 1, diagnostics on stderr).",
     )
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    _rundir.add_argument(p)
     p.set_defaults(func=handle)
 
 
@@ -37,7 +37,7 @@ def _strings(value: object) -> list[str]:
 def handle(args: argparse.Namespace) -> int:
     reply = request(socket_path(args.run_dir), {"cmd": "reload"}, timeout=TIMEOUT_S)
     if reply is None:
-        print("ha-agents reload: the daemon is not running", file=sys.stderr)
+        print(_rundir.not_running("ha-agents reload", args.run_dir), file=sys.stderr)
         return 3
     diagnostics = reply.get("diagnostics")
     if isinstance(diagnostics, str) and diagnostics:

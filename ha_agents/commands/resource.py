@@ -29,7 +29,7 @@ import sys
 from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.model import ResourceSpec
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve, spec_from_text
-from ha_agents.resources.cli_support import base_env, read_groups, script_cwd
+from ha_agents.resources.cli_support import base_env, read_groups, run_cwd
 from ha_agents.resources.env import stop_retry_max
 from ha_agents.resources.group import GroupResult, GroupRunner, GroupState, LogLine, Timeouts
 from ha_agents.resources.runner import AsyncScriptRunner
@@ -80,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
         timeouts=Timeouts(start=t, stop=t, status=min(t, 60.0)),
         stop_retry_max=stop_retry_max(env),
         log=None if args.json else _print_log,
-        cwd=script_cwd(),
+        cwd=run_cwd(agents),
     )
     op = {"start": group.acquire, "stop": group.release, "status": group.status}[args.op]
     result: GroupResult = asyncio.run(op(agents))

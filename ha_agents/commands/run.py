@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 from ha_agents import __version__
-from ha_agents.commands import _runargs
+from ha_agents.commands import _runargs, _rundir
 
 DEFAULT_CONFIG_DIR = "/etc/ha.d"
 DEFAULT_STATE_DIR = "/var/lib/heartbeat"
-DEFAULT_RUN_DIR = "/run/heartbeat"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,14 +19,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the cluster daemon in the foreground",
         description="Run this node: heartbeats on every medium of ha.cf, membership, "
         "failover, control socket.  Stops cleanly on SIGTERM; SIGHUP reloads.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("--config-dir", default=DEFAULT_CONFIG_DIR, metavar="DIR")
     p.add_argument(
-        "--node", default=None, help="this node's name (default: nodeinfo, else uname -n)"
+        "--config-dir",
+        default=DEFAULT_CONFIG_DIR,
+        metavar="DIR",
+        help=f"ha.cf, haresources, authkeys (default {DEFAULT_CONFIG_DIR})",
     )
-    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR")
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    p.add_argument(
+        "--node",
+        default=None,
+        metavar="NAME",
+        help="this node's name (default: the first word of DIR/nodeinfo, else uname -n)",
+    )
+    p.add_argument(
+        "--state-dir",
+        default=DEFAULT_STATE_DIR,
+        metavar="DIR",
+        help=f"hb_generation and hb_uuid, shared with Heartbeat (default {DEFAULT_STATE_DIR})",
+    )
+    _rundir.add_argument(p)
     _runargs.add_arguments(p)
     p.set_defaults(func=handle)
 
@@ -51,8 +62,8 @@ def handle(args: argparse.Namespace) -> int:
     import asyncio
 
     from ha_agents.config.diagnostics import has_errors, render_text
-    from ha_agents.config.failovercf import load_options
-    from ha_agents.daemon.configproc import load
+    from ha_agents.config.monitorcf import bind, monitor_line
+    from ha_agents.daemon.configproc import load_with_options
     from ha_agents.daemon.control import ControlError, check_free, socket_path
     from ha_agents.daemon.logsetup import HbLog
     from ha_agents.daemon.loop import Daemon, Paths
@@ -62,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     except ControlError as exc:
         print(f"ha-agents run: {exc}; not starting", file=sys.stderr)
         return 1
-    config, diags = load(args.config_dir, args.node)
+    config, diags, options, problems = load_with_options(args.config_dir, args.node)
     if diags:
         sys.stderr.write(render_text(diags))
     if config is None or has_errors(diags):
@@ -71,9 +82,11 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    options, problems = load_options(args.config_dir)
+    monitored, bound = bind(options.monitors, config.groups)
+    problems += bound
     if problems:
         sys.stderr.write(render_text(problems))
+    if has_errors(problems):
         print(
             f"ha-agents run: {args.config_dir}: failover options have errors; not starting",
             file=sys.stderr,
@@ -87,6 +100,8 @@ def handle(args: argparse.Namespace) -> int:
     log.info(f"Configuration validated. Starting ha_agents {__version__}")
     if options.fence_command:
         log.info(f"Fencing before takeover: {' '.join(options.fence_command)} NODE")
+    for m in monitored:
+        log.info(monitor_line(m))
     paths = Paths(Path(args.state_dir), Path(args.run_dir))
     daemon = Daemon(config, paths, log, _runargs.options(args), options)
     try:

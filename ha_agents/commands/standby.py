@@ -10,14 +10,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from ha_agents.commands import _rundir
 from ha_agents.daemon.control import request, socket_path
 
-DEFAULT_RUN_DIR = "/run/heartbeat"
 WHICH = ("all", "foreign", "local", "failback")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    _rundir.add_argument(p)
     p.add_argument("which", nargs="*", metavar="all|foreign|local|failback", help="default all")
 
 
@@ -45,7 +45,7 @@ def ask(cmd: str, args: argparse.Namespace) -> int:
         return 1
     reply = request(socket_path(args.run_dir), {"cmd": cmd, "which": which})
     if reply is None:
-        print(f"{prog}: the daemon is not running (no answer on {args.run_dir})", file=sys.stderr)
+        print(_rundir.not_running(prog, args.run_dir), file=sys.stderr)
         return 3
     if not reply.get("ok"):
         print(f"{prog}: {reply.get('error', 'refused')}", file=sys.stderr)

@@ -12,6 +12,7 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 
+from ha_agents.commands import _addrguard
 from ha_agents.resources.agents import (
     Agent,
     AgentClass,
@@ -20,7 +21,7 @@ from ha_agents.resources.agents import (
     resolve,
     spec_from_text,
 )
-from ha_agents.resources.cli_support import base_env, script_cwd
+from ha_agents.resources.cli_support import base_env, run_cwd
 from ha_agents.resources.group import Timeouts
 from ha_agents.resources.runner import AsyncScriptRunner
 from ha_agents.resources.testagent import Check, run_checks
@@ -75,6 +76,10 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 3600:
         print("ha-agents test-agent: --timeout must be between 0 and 3600 s", file=sys.stderr)
         return 2
+    refused = _addrguard.refusal(agent, args.yes)
+    if refused is not None:
+        print(f"ha-agents test-agent: {refused}", file=sys.stderr)
+        return 1
     t = args.timeout
     checks = asyncio.run(
         run_checks(
@@ -82,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
             AsyncScriptRunner(),
             base_env(args.config_dir),
             Timeouts(start=t, stop=t, status=t, other=t),
-            script_cwd(),
+            run_cwd([agent]),
         )
     )
     ok = all(c.ok for c in checks)
@@ -142,4 +147,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per call (default 60)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="an address agent (IPaddr...) may add its address to this machine: needed "
+        "outside a network namespace of its own; an address already here is always refused",
+    )
     p.set_defaults(func=_run)

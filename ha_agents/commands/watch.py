@@ -6,10 +6,8 @@ import argparse
 import sys
 import time
 
-from ha_agents.daemon.control import request, socket_path
+from ha_agents.commands import _rundir
 from ha_agents.status.watchview import CLEAR, render
-
-DEFAULT_RUN_DIR = "/run/heartbeat"
 
 
 def _interval(text: str) -> float:
@@ -30,26 +28,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "owner and last transition, packet counters; the screen is cleared and redrawn "
         "every --interval seconds until Ctrl-C.",
     )
-    p.add_argument("--run-dir", default=DEFAULT_RUN_DIR, metavar="DIR")
+    _rundir.add_argument(p)
     p.add_argument("--interval", type=_interval, default=2.0, metavar="S", help="default 2")
     p.add_argument("--once", action="store_true", help="print once, no screen clearing")
     p.set_defaults(func=handle)
 
 
-def _fetch(run_dir: str) -> dict[str, object] | None:
-    reply = request(socket_path(run_dir), {"cmd": "status"})
-    status = reply.get("status") if reply else None
-    return status if isinstance(status, dict) else None
-
-
 def handle(args: argparse.Namespace) -> int:
     if args.once:
-        doc = _fetch(args.run_dir)
+        doc = _rundir.fetch_status(args.run_dir)
         sys.stdout.write(render(doc, time.strftime("%Y-%m-%d %H:%M:%S")))
         return 0 if doc is not None else 3
     try:
         while True:
-            doc = _fetch(args.run_dir)
+            doc = _rundir.fetch_status(args.run_dir)
             sys.stdout.write(CLEAR + render(doc, time.strftime("%Y-%m-%d %H:%M:%S")))
             sys.stdout.flush()
             time.sleep(args.interval)

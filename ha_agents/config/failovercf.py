@@ -11,6 +11,7 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     reboot_command /bin/systemctl reboot --force        # what stop_failure reboot runs
     peer_filter on                                      # on (default) | off
     stock_ipaddr inprocess                              # inprocess (default) | script
+    monitor httpd interval=5 timeout=10 restarts=2 window=300   # config/monitorcf.py
 
 ``stop_failure``: what happens when a resource cannot be stopped (every retry failed and
 its status still says running).  ``keep`` leaves the group FAILED on this node and no
@@ -25,6 +26,9 @@ that the heartbeat package installed (recognised by content) run as our in-proce
 equivalent with the same outcome (agents/ipaddr/stock.py); ``script`` runs them as
 scripts.
 
+``monitor``: opt-in checks of running resources (config/monitorcf.py); without one,
+nothing is ever checked after a start, as in Heartbeat.
+
 ``parse_options(text, path)`` returns ``(FailoverOptions, diagnostics)``; codes HF6xx;
 the directives are a keyword table.  ``load_options(config_dir)`` reads the file.
 """
@@ -37,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ha_agents.config.diagnostics import Diagnostic, error
+from ha_agents.config.model import Location
+from ha_agents.config.monitorcf import MonitorSpec, parse_monitor
 
 FILENAME = "failover.cf"
 REBOOT_COMMANDS: tuple[tuple[str, ...], ...] = (("/sbin/reboot", "-nf"), ("/sbin/init", "6"))
@@ -55,6 +61,7 @@ class FailoverOptions:
     reboot_commands: tuple[tuple[str, ...], ...] = REBOOT_COMMANDS
     peer_filter: bool = True
     stock_ipaddr: str = "inprocess"
+    monitors: tuple[MonitorSpec, ...] = ()
 
 
 Parsed = FailoverOptions | str  # the new options, or what is wrong with the value
@@ -76,51 +83,56 @@ def _seconds(rest: str) -> float | str:
     return value if value > 0 else f"expected seconds > 0, got {rest!r}"
 
 
-def _fence_command(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_command(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     argv = _argv(rest)
     return argv if isinstance(argv, str) else replace(opts, fence_command=argv)
 
 
-def _reboot_command(opts: FailoverOptions, rest: str) -> Parsed:
+def _reboot_command(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     argv = _argv(rest)
     return argv if isinstance(argv, str) else replace(opts, reboot_commands=(argv,))
 
 
-def _fence_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_timeout(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, fence_timeout_s=value)
 
 
-def _fence_retry(opts: FailoverOptions, rest: str) -> Parsed:
+def _fence_retry(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, fence_retry_s=value)
 
 
-def _standby_timeout(opts: FailoverOptions, rest: str) -> Parsed:
+def _standby_timeout(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     value = _seconds(rest)
     return value if isinstance(value, str) else replace(opts, standby_timeout_s=value)
 
 
-def _stop_failure(opts: FailoverOptions, rest: str) -> Parsed:
+def _stop_failure(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     if rest not in STOP_FAILURE:
         return f"expected {' or '.join(STOP_FAILURE)}, got {rest!r}"
     return replace(opts, stop_failure=rest)
 
 
-def _peer_filter(opts: FailoverOptions, rest: str) -> Parsed:
+def _peer_filter(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     if rest not in ON_OFF:
         return f"expected on or off, got {rest!r}"
     return replace(opts, peer_filter=ON_OFF[rest])
 
 
-def _stock_ipaddr(opts: FailoverOptions, rest: str) -> Parsed:
+def _stock_ipaddr(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     if rest not in STOCK_IPADDR:
         return f"expected {' or '.join(STOCK_IPADDR)}, got {rest!r}"
     return replace(opts, stock_ipaddr=rest)
 
 
+def _monitor(opts: FailoverOptions, rest: str, loc: Location) -> Parsed:
+    spec = parse_monitor(rest, loc)
+    return spec if isinstance(spec, str) else replace(opts, monitors=(*opts.monitors, spec))
+
+
 #: directive -> (diagnostic code for a bad value, parser)
-DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
+DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str, Location], Parsed]]] = {
     "fence_command": ("HF602", _fence_command),
     "fence_timeout": ("HF603", _fence_timeout),
     "fence_retry": ("HF603", _fence_retry),
@@ -129,6 +141,7 @@ DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str], Parsed]]] = {
     "reboot_command": ("HF602", _reboot_command),
     "peer_filter": ("HF604", _peer_filter),
     "stock_ipaddr": ("HF604", _stock_ipaddr),
+    "monitor": ("HF605", _monitor),
 }
 
 
@@ -139,13 +152,13 @@ def parse_options(text: str, path: str = FILENAME) -> tuple[FailoverOptions, lis
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        name, _, rest = line.partition(" ")
+        name, _, rest = line.replace("\t", " ").partition(" ")
         entry = DIRECTIVES.get(name)
         if entry is None:
             diags.append(error(path, lineno, "HF601", f"unknown directive {name!r}"))
             continue
         code, parse = entry
-        parsed = parse(opts, rest.strip())
+        parsed = parse(opts, rest.strip(), Location(path, lineno))
         if isinstance(parsed, str):
             diags.append(error(path, lineno, code, f"{name}: {parsed}"))
         else:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ha_agents.api import events as ev
+from ha_agents.daemon.control import answers
 
 SOCKET_NAME = "register"
 MAX_QUEUED = 1 << 20  # bytes waiting for one client
@@ -35,16 +36,6 @@ class ApiSocketError(Exception):
 
 def socket_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / SOCKET_NAME
-
-
-def _alive(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(1.0)
-        try:
-            s.connect(str(path))
-        except OSError:
-            return False
-        return True
 
 
 class _Conn(asyncio.Protocol):
@@ -95,7 +86,7 @@ class ApiSocket:
 
     async def start(self) -> None:
         if self.path.exists() or self.path.is_symlink():
-            if _alive(self.path):
+            if answers(self.path):
                 raise ApiSocketError(f"another daemon answers on {self.path}")
             self.path.unlink()
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,8 @@ def socket_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / SOCKET_NAME
 
 
-def _alive(path: Path) -> bool:
+def answers(path: Path) -> bool:
+    """Something listens on the unix socket ``path`` (another daemon is running)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(1.0)
         try:
@@ -44,7 +45,7 @@ class ControlError(Exception):
 def check_free(path: Path) -> None:
     """ControlError if another daemon answers on ``path`` (checked before anything else
     starts: a second ``run`` must not touch the state dir or the media)."""
-    if (path.exists() or path.is_symlink()) and _alive(path):
+    if (path.exists() or path.is_symlink()) and answers(path):
         raise ControlError(f"another daemon is running (control socket {path} answers)")
 
 

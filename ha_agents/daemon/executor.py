@@ -6,6 +6,8 @@ re-sends gratuitous ARP for the group's IPaddr addresses; ``Fence`` runs the con
 fencing command with the node name as last argument.  Each finishes by calling
 ``feed(result)`` with a failover event (``GroupDone``, ``FenceDone``).  The ping monitor
 (ping / ping_group of ha.cf) feeds ``PingStatus`` when reachability changes.
+Resource monitoring's ``Probe`` and ``RestartResources`` run in daemon/probes.py and
+feed ``ProbeDone`` / ``RestartDone``.
 """
 
 from __future__ import annotations
@@ -19,15 +21,23 @@ from typing import Any, Protocol
 
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
+from ha_agents.daemon import probes
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.runners import build_runner
 from ha_agents.failover import events as ev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.env import script_cwd
-from ha_agents.resources.group import GroupRunner, LogLine
+from ha_agents.resources.group import GroupRunner, LogLine, Timeouts
 from ha_agents.resources.outcome import Operation
 from ha_agents.resources.runner import ScriptRunner
 
@@ -70,7 +80,7 @@ class FailoverExecutor:
         self.tasks: set[asyncio.Task[None]] = set()
 
     def reload_groups(self, config: ClusterConfig) -> None:
-        """A configuration reload (ops/daemon.py) kept the groups and their homes: each
+        """A configuration reload (daemon/reload.py) kept the groups and their homes: each
         group's next acquire or release runs its new resource list, as Heartbeat's
         ResourceManager reads haresources at every transition.  Nothing runs now."""
         self.config = config
@@ -89,6 +99,8 @@ class FailoverExecutor:
             self._spawn(self._reannounce(action.key))
         elif isinstance(action, Fence):
             self._spawn(self._fence(action.node, feed))
+        elif isinstance(action, Probe | RestartResources):
+            self._spawn(self._monitoring(action, feed))
         else:
             self.log.log(Level.ERROR, f"failover executor: unknown action {action!r}")
 
@@ -121,6 +133,44 @@ class FailoverExecutor:
             agents.append(found)
         return agents
 
+    def _group_runner(self, timeouts: Timeouts | None = None) -> GroupRunner:
+        return GroupRunner(
+            self.runner,
+            self.env,
+            sleep=asyncio.sleep,
+            timeouts=timeouts,
+            stop_retry_max=script_env.stop_retry_max(self.env),
+            log=self._script_log,
+            cwd=script_cwd(),
+            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
+        )
+
+    async def _monitoring(self, action: Probe | RestartResources, feed: Feed) -> None:
+        """A check (killed at its timeout) or a restart in place; the result fed back."""
+        clock = asyncio.get_running_loop().time
+        agents = self._agents(action.key)
+        try:
+            if isinstance(agents, str) or action.index >= len(agents):
+                problem = agents if isinstance(agents, str) else "no such resource"
+                raise LookupError(problem)
+            if isinstance(action, Probe):
+                runner = self._group_runner(Timeouts(status=action.timeout))
+                agent = next((a for a in agents if a.spec == action.resource), None)
+                agent = agent or agents[action.index]  # by its text: a reload may move it
+                feed(await probes.probe(runner, agent, action, clock))
+            else:
+                feed(await probes.restart(self._group_runner(), agents, action, clock))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug or a vanished script must not kill the daemon
+            why = f"{type(exc).__name__}: {exc}"
+            self.log.log(Level.ERROR, f"ResourceManager: {action.key}: {why}")
+            if isinstance(action, Probe):
+                verdict = ev.Verdict.FAILED
+                feed(ev.ProbeDone(action.key, action.index, action.probe, verdict, clock(), why))
+            else:
+                feed(ev.RestartDone(action.key, action.index, False, clock(), why))
+
     async def _group(self, key: str, start: bool, feed: Feed) -> None:
         loop = asyncio.get_running_loop()
         agents = self._agents(key)
@@ -128,15 +178,7 @@ class FailoverExecutor:
             self.log.log(Level.ERROR, f"ResourceManager: {agents}")
             feed(ev.GroupDone(key, start, False, loop.time(), agents))
             return
-        runner = GroupRunner(
-            self.runner,
-            self.env,
-            sleep=asyncio.sleep,
-            stop_retry_max=script_env.stop_retry_max(self.env),
-            log=self._script_log,
-            cwd=script_cwd(),
-            reboot=self._reboot if self.options.stop_failure == "reboot" else None,
-        )
+        runner = self._group_runner()
         try:
             result = await (runner.acquire(agents) if start else runner.release(agents))
         except asyncio.CancelledError:

@@ -5,9 +5,11 @@ Every executable regular file in the hooks directory whose name matches run-part
 rule (``[A-Za-z0-9_-]+``: no dots, so ``foo.dpkg-old`` and editor backups are skipped)
 is run, in name order, once per event, with
 
-* argv: ``HOOK EVENT NODE [GROUP]`` (GROUP only for group-* events; see ops/events.py);
+* argv: ``HOOK EVENT NODE [GROUP [RESOURCE]]`` (GROUP for group and resource-monitoring
+  events, RESOURCE for the latter; see status/events.py);
 * env: the daemon's environment plus ``HA_EVENT``, ``HA_NODE``, ``HA_GROUP``,
-  ``HA_LINK``, ``HA_REASON``, ``HA_CURHOST`` (this node), ``HA_d`` (the config dir);
+  ``HA_LINK``, ``HA_REASON``, ``HA_RESOURCE``, ``HA_CURHOST`` (this node), ``HA_d``
+  (the config dir);
 * no shell, stdin /dev/null, its own session; killed (the whole session) after the
   timeout.  Output (at most 20 lines) and a non-zero exit are logged.
 
@@ -49,6 +51,8 @@ def hook_argv(hook: Path, event: OpsEvent) -> list[str]:
     argv = [str(hook), event.name, event.node]
     if event.group:
         argv.append(event.group)
+        if event.resource:
+            argv.append(event.resource)
     return argv
 
 
@@ -60,6 +64,7 @@ def hook_env(event: OpsEvent, local: str, config_dir: str) -> dict[str, str]:
         HA_GROUP=event.group,
         HA_LINK=event.link,
         HA_REASON=event.reason,
+        HA_RESOURCE=event.resource,
         HA_CURHOST=local,
         HA_d=config_dir,
     )

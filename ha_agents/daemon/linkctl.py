@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.daemon import realtime
 from ha_agents.daemon.transports import SerialLink
 from ha_agents.daemon.udplink import UdpLink
 from ha_agents.node.node import Node
-from ha_agents.status.counters import summarize
 
 Link = UdpLink | SerialLink
 
@@ -24,7 +24,11 @@ def udp(links: Sequence[Link]) -> list[UdpLink]:
     return [link for link in links if isinstance(link, UdpLink)]
 
 
-def filter_peers(links: Sequence[Link], node: Node) -> None:
+def filter_peers(links: Sequence[Link], node: Node | None, options: FailoverOptions | None) -> None:
+    """Membership changed: let only the peers' addresses through each UDP socket once
+    every peer is heard there; failover.cf ``peer_filter off`` keeps the sockets open."""
+    if node is None or (options is not None and not options.peer_filter):
+        return
     for link in udp(links):
         link.allow(node.peer_sources(link.link))
 
@@ -53,16 +57,11 @@ def status(links: Sequence[Link]) -> dict[str, object]:
 
 
 def extras(
-    doc: dict[str, object],
-    links: Sequence[Link],
-    verdict: float | None,
-    added: tuple[str, float] | None,
+    links: Sequence[Link], verdict: float | None, added: tuple[str, float] | None
 ) -> dict[str, object]:
-    """The status document's edge sections: counters, peer filter, realtime, and the
-    monotonic times of the latest dead verdict and in-process address add (timing)."""
-    dropped = doc.get("dropped")
+    """The status document's edge sections: peer filter, realtime, and the monotonic
+    times of the latest dead verdict and in-process address add (timing)."""
     return {
-        "counters": summarize(dropped if isinstance(dropped, dict) else {}),
         "timing": {"dead_verdict": verdict, "address_added": None if added is None else added[1]},
         "peer_filter": status(links),
         "realtime": realtime.current(),

@@ -35,17 +35,26 @@ from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
 from ha_agents.daemon.operations import Operations
 from ha_agents.daemon.opsoptions import OpsOptions
+from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.membership.actions import NodeDead
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
+from ha_agents.status import monitors
 from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
 SHUTDOWN_WAIT_S = 120.0  # bound on the groups' release at SIGTERM
-EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence)
+EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, Probe, RestartResources)
 JsonDict = dict[str, object]
 
 
@@ -76,6 +85,7 @@ class Daemon:
         self.links: list[Link] = []
         self.stop = asyncio.Event()
         self.timer: asyncio.TimerHandle | None = None
+        self.resume = Resume()  # a late timer waits until the media are drained
         self.pending_restart: list[str] = []
         self.clients: ClientEdges | None = None  # API socket, pinger, respawn (clients.py)
         self.media_task: asyncio.Task[None] | None = None
@@ -235,14 +245,18 @@ class Daemon:
         self.operations.groups(self.node.resources())
         self.operations.status_changed()
 
-    def _on_timer(self) -> None:
+    def _on_timer(self, due: float) -> None:
         self.timer = None
         assert self.node is not None
+        loop = asyncio.get_running_loop()
         self.draining = True  # the tick below re-arms the timer once for all of them
         linkctl.drain_paused(self.links)
         self.draining = False
-        now = asyncio.get_running_loop().time()
-        self.last_input = now
+        keepalive = self.config.hacf.keepalive_ms / 1000
+        if self.resume.hold(due, loop.time(), keepalive, media_fds(self.links)):
+            self.timer = loop.call_at(loop.time(), self._on_timer, due)  # after the I/O
+            return
+        now = self.last_input = loop.time()
         if now >= self.loadavg_due:
             self.node.load_average = loadavg()
             self.loadavg_due = now + LOADAVG_EVERY_S
@@ -272,15 +286,9 @@ class Daemon:
         if changed:
             self.operations.observe(outputs)
             self.operations.status_changed()
-            self._filter_peers()
+            linkctl.filter_peers(self.links, self.node, self.failover)
         if outputs or not self.draining:
             self._arm()
-
-    def _filter_peers(self) -> None:
-        """Membership changed: let only the peers' addresses through each UDP socket once
-        every peer is heard there (daemon/peerfilter.py); failover.cf ``peer_filter``."""
-        if self.node is not None and (self.failover is None or self.failover.peer_filter):
-            linkctl.filter_peers(self.links, self.node)
 
     def _client_work(self, item: ToClient | CloseClient | StartClients) -> None:
         if self.clients is None:
@@ -302,7 +310,7 @@ class Daemon:
             self.timer.cancel()
             self.timer = None
         if due is not None:
-            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer)
+            self.timer = asyncio.get_running_loop().call_at(due, self._on_timer, due)
 
     # -- control socket ------------------------------------------------------------------
     def status_document(self) -> JsonDict:
@@ -316,7 +324,7 @@ class Daemon:
             resources=self.node.resources(),
         )
         added = getattr(getattr(self.executor, "runner", None), "last_added", None)
-        doc.update(linkctl.extras(doc, self.links, self.last_verdict, added))
+        doc.update(linkctl.extras(self.links, self.last_verdict, added))
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())
@@ -327,6 +335,7 @@ class Daemon:
             if isinstance(group, dict):
                 age = round(now - since, 3) if isinstance(since, int | float) else None
                 group["last_transition_s"] = age
+        monitors.add_ages(resources, now)
         return doc
 
     def _control(self, request: JsonDict) -> JsonDict:
@@ -384,7 +393,7 @@ class Daemon:
             return
         old, self.links = self.links, links
         close_links(old)
-        self._filter_peers()
+        linkctl.filter_peers(self.links, self.node, self.failover)
         if self.node is not None:
             self.node.engine.set_links(tuple(dict.fromkeys(m.link_name for m in new.hacf.media)))
         names = ", ".join(sorted({lk.link for lk in links}))

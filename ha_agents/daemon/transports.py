@@ -1,6 +1,7 @@
-"""EDGE: the serial heartbeat medium on a non-blocking tty, handing ``(data, link, source,
-None)`` to a callback like the UDP links (daemon/udplink.py).  A write that would block is
-dropped (the next keepalive follows).
+"""EDGE: the serial heartbeat medium on a non-blocking tty, in Heartbeat's classic text
+framing (serialframe.py), handing ``(data, link, source, None)`` to a callback like the
+UDP links (daemon/udplink.py).  A write that would block is dropped (the next keepalive
+follows).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import termios
 from collections.abc import Callable
 
 from ha_agents.config.model import Medium
-from ha_agents.daemon.serialframe import SerialDeframer
+from ha_agents.daemon.serialframe import SerialDeframer, to_serial
+from ha_agents.wire.errors import WireError
 
 Receiver = Callable[[bytes, str, str, float | None], None]
 BAUDS = {
@@ -51,6 +53,8 @@ class SerialLink:
             attrs[6][termios.VMIN] = 1
             attrs[6][termios.VTIME] = 0
             termios.tcsetattr(self.fd, termios.TCSANOW, attrs)
+            # as Heartbeat on open: drop what the line buffered before we were here
+            termios.tcflush(self.fd, termios.TCIOFLUSH)
         except termios.error as exc:
             os.close(self.fd)
             raise TransportError(f"serial {self.path}: not a tty ({exc})") from None
@@ -68,6 +72,11 @@ class SerialLink:
             self.receiver(frame, self.link, self.path, None)
 
     def send(self, data: bytes) -> None:
+        try:
+            data = to_serial(data)  # Heartbeat's classic text, not the netstring
+        except WireError:
+            self.errors += 1
+            return
         try:
             written = os.write(self.fd, data)
             if written < len(data):

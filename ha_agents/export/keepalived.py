@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ha_agents.config.diagnostics import Diagnostic
@@ -236,11 +236,16 @@ def render_keepalived(
 
 def render_notify_script(
     cfg: ClusterConfig,
-    ha_agents: str = "/usr/bin/ha-agents",
+    command: Sequence[str] = ("/usr/bin/ha-agents",),
     vrid_base: int = 51,
     install_path: str = NOTIFY_SCRIPT,
+    config_dir: str | None = None,
 ) -> str:
-    """The shell script keepalived runs on state changes: start/stop the non-IP resources."""
+    """The shell script keepalived runs on state changes: start/stop the non-IP resources.
+
+    ``command`` is the ha-agents command as argv words (absolute: keepalived runs the
+    script from ``/`` with its own PATH); ``config_dir`` (default ``cfg.config_dir``)
+    must be absolute for the same reason."""
     insts, _ = instances(cfg, vrid_base)
     q = shlex.quote
     lines = [
@@ -248,8 +253,8 @@ def render_notify_script(
         "# keepalived notify script, exported by ha-agents: ACTION (start|stop) INSTANCE.",
         f"# Install as {install_path}, owner root, mode 0755.",
         "set -u",
-        f"HA_AGENTS={q(ha_agents)}",
-        f"CONFIG_DIR={q(cfg.config_dir)}",
+        f'ha_agents() {{ {" ".join(q(w) for w in command)} "$@"; }}',
+        f"CONFIG_DIR={q(config_dir or cfg.config_dir)}",
         'action="$1"; instance="$2"',
         'case "$instance" in',
     ]
@@ -263,13 +268,13 @@ def render_notify_script(
         "esac",
         'if [ "$action" = start ]; then',
         '    for r in "$@"; do',
-        '        "$HA_AGENTS" resource start --config-dir "$CONFIG_DIR" -- "$r" || exit 1',
+        '        ha_agents resource start --config-dir "$CONFIG_DIR" -- "$r" || exit 1',
         "    done",
         "else",
         "    rc=0",
         '    n=$#; while [ "$n" -gt 0 ]; do',
         '        eval "r=\\${$n}"',
-        '        "$HA_AGENTS" resource stop --config-dir "$CONFIG_DIR" -- "$r" || rc=1',
+        '        ha_agents resource stop --config-dir "$CONFIG_DIR" -- "$r" || rc=1',
         "        n=$((n - 1))",
         "    done",
         '    exit "$rc"',

@@ -39,7 +39,9 @@ def render_pcs(plan: PacemakerPlan, manual: Iterable[str] = ()) -> str:
     lines = [
         "#!/bin/sh",
         f"# pcs commands for cluster {plan.cluster_name}, exported by ha-agents.",
-        "# Run on one node after 'pcs cluster setup' / 'pcs cluster start --all'.",
+        "# Run on one node once corosync and pacemaker run on every node with the exported",
+        "# corosync.conf (systemctl start corosync pacemaker).  Do not run 'pcs cluster",
+        "# setup': it writes a new corosync.conf over the exported one.",
         *(f"# MANUAL: {m}" for m in manual),
         "set -eu",
         'CIB="$(mktemp)"',

@@ -8,8 +8,11 @@ after the fault during which no node serves it.
 Faults (on ``node``, once the cluster is stable, half a keepalive after that node's last
 heartbeat, the average case): ``kill`` (the node and its services vanish, like power
 loss), ``hang`` (the daemon freezes, its services keep running), ``linkdown`` (every link
-of the node is cut, clients cannot reach it either), ``stop`` (clean shutdown), ``standby``
-(``ha-agents standby all``).
+of the node is cut, clients cannot reach it either; or one ``link``: clients are on the
+first link of ha.cf), ``stop`` (clean shutdown), ``standby`` (``ha-agents standby all``);
+``service-kill`` / ``service-hang`` (the last resource of the node's first group dies, or
+hangs: with failover.cf ``monitor`` lines it is restarted in place or its group moves;
+without, it stays dead, as under Heartbeat).
 
 Pure: no clock, no sockets, no scripts.
 """
@@ -20,9 +23,11 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.membership.engine import EARLY_DT_S
 from ha_agents.node.cluster import Entry, VirtualCluster
+from ha_agents.node.services import ServiceFault
 
 
 class Fault(enum.Enum):
@@ -31,6 +36,8 @@ class Fault(enum.Enum):
     LINKDOWN = "linkdown"
     STOP = "stop"
     STANDBY = "standby"
+    SERVICE_KILL = "service-kill"
+    SERVICE_HANG = "service-hang"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,7 @@ class Prediction:
     # (group, node, seconds after the fault): a node that did not serve the group at the
     # fault finished starting it
     takeovers: tuple[tuple[str, str, float], ...] = ()
+    link: str | None = None  # linkdown of this one link (None: every link)
 
 
 def simulation(
@@ -65,11 +73,14 @@ def simulation(
     script_duration_s: float = 0.2,
     latency_s: float = 0.0005,
     durations: Mapping[str, float] | None = None,
+    options: FailoverOptions | None = None,
 ) -> VirtualCluster:
-    """Every node of ``config`` in one virtual cluster (not started)."""
+    """Every node of ``config`` in one virtual cluster (not started); every node gets the
+    same failover.cf ``options``."""
     configs = {n: replace(config, local_node=n) for n in config.hacf.nodes}
+    opts = {n: options or FailoverOptions() for n in configs}
     return VirtualCluster(
-        configs, op_delay=script_duration_s, durations=durations, latency=latency_s
+        configs, options=opts, op_delay=script_duration_s, durations=durations, latency=latency_s
     )
 
 
@@ -90,13 +101,16 @@ def predict(
     script_duration_s: float = 0.2,
     latency_s: float = 0.0005,
     durations: Mapping[str, float] | None = None,
+    link: str | None = None,
+    options: FailoverOptions | None = None,
 ) -> Prediction:
     """Start every node, wait until stable, inject ``fault`` on ``node``, watch.
 
     ``durations``: seconds per script name (``IPaddr``, ``lighttpd``...) overriding
-    ``script_duration_s`` for those scripts.
+    ``script_duration_s`` for those scripts.  ``link``: the one link ``linkdown`` cuts.
+    ``options``: failover.cf (monitoring).
     """
-    sim = simulation(config, script_duration_s, latency_s, durations)
+    sim = simulation(config, script_duration_s, latency_s, durations, options)
     for name in sim.members:
         sim.start(name)
     hacf = config.hacf
@@ -120,22 +134,30 @@ def predict(
         fault_at += keepalive
     sim.run_until(fault_at)
     sim.timeline.clear()
-    _inject(sim, fault, node)
+    _inject(sim, fault, node, link)
     horizon = fault_at + hacf.deadtime_ms / 1000 + keepalive * 4 + 2 * ops + 5
+    if fault in (Fault.SERVICE_KILL, Fault.SERVICE_HANG) and options and options.monitors:
+        check = max(m.interval_s + m.timeout_s for m in options.monitors)
+        horizon += 2 * (check + 2 * ops) + (options.standby_timeout_s or 2.0)
     sim.run_until(horizon)
-    return _prediction(sim, fault, node, fault_at, settled)
+    return replace(_prediction(sim, fault, node, fault_at, settled), link=link)
 
 
-def _inject(sim: VirtualCluster, fault: Fault, node: str) -> None:
-    sim.log(node, f"FAULT: {fault.value}")
+def _inject(sim: VirtualCluster, fault: Fault, node: str, link: str | None = None) -> None:
+    sim.log(node, f"FAULT: {fault.value}" + (f" of link {link}" if link else ""))
     if fault is Fault.KILL:
         sim.power_off(node)
     elif fault is Fault.HANG:
         sim.freeze(node)
     elif fault is Fault.LINKDOWN:
-        sim.cut(node)
+        sim.cut(node, link)
     elif fault is Fault.STOP:
         sim.stop(node)
+    elif fault in (Fault.SERVICE_KILL, Fault.SERVICE_HANG):
+        held = [k for k in sim.groups if node in sim.owners(k)]
+        how = ServiceFault.DEAD if fault is Fault.SERVICE_KILL else ServiceFault.HUNG
+        if held:
+            sim.kill_service(node, held[0], -1, how)
     else:
         reply = sim.admin(node, {"cmd": "standby", "which": "all"})
         sim.log(node, f"standby: {reply.get('message') or reply.get('error') or ''}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ha_agents.failover.messages import OutMessage
 from ha_agents.notice import Level as Level
 from ha_agents.notice import Notice as Notice
+from ha_agents.wire.resource_msgs import OutMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,4 +57,49 @@ class ShutdownComplete:
     reason: str
 
 
-Action = Send | AcquireGroup | ReleaseGroup | Reannounce | Fence | Notice | ShutdownComplete
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """Run the status/monitor of resource ``index`` of group ``key``, killed after
+    ``timeout`` s; ``depth``: OCF_CHECK_LEVEL.  Answer with ProbeDone(probe=id)."""
+
+    key: str
+    index: int
+    resource: str
+    probe: int
+    timeout: float
+    depth: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestartResources:
+    """Restart resources ``index``.. of group ``key`` in place: stop them right to left,
+    start them left to right.  Answer with RestartDone."""
+
+    key: str
+    index: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorReport:
+    """An operator event of resource monitoring (hooks, metrics; status/events.py)."""
+
+    event: str  # resource-failed, resource-restarted, group-moved, monitor-gave-up, ...
+    key: str
+    resource: str
+    reason: str
+
+
+Action = (
+    Send
+    | AcquireGroup
+    | ReleaseGroup
+    | Reannounce
+    | Fence
+    | Notice
+    | ShutdownComplete
+    | Probe
+    | RestartResources
+    | MonitorReport
+)

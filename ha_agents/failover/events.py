@@ -8,9 +8,10 @@ results from the resource runner, ping reachability and fencing results from edg
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
-from ha_agents.failover.messages import Hold, InMessageBody
+from ha_agents.wire.resource_msgs import Hold, InMessageBody
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,39 @@ class FenceDone:
     detail: str = ""
 
 
+class Verdict(enum.Enum):
+    """What a resource's own status/monitor said (resources/: heartbeat-class text, LSB
+    and OCF exit codes); FAILED: an error, an unknown code, or killed at its timeout."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeDone:
+    """Result of a ``Probe`` (one status/monitor call of a monitored resource)."""
+
+    key: str
+    index: int
+    probe: int  # the Probe's id
+    verdict: Verdict
+    now: float
+    detail: str = ""
+    duration: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RestartDone:
+    """Result of a ``RestartResources``: every stop and start succeeded (``ok``)."""
+
+    key: str
+    index: int
+    ok: bool
+    now: float
+    detail: str = ""
+
+
 Event = (
     Tick
     | CommUp
@@ -138,4 +172,6 @@ Event = (
     | GroupDone
     | PingStatus
     | FenceDone
+    | ProbeDone
+    | RestartDone
 )

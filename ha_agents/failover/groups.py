@@ -4,7 +4,10 @@ The manager says which groups it *wants* to hold (``want``); ``GroupTable`` issu
 AcquireGroup / ReleaseGroup actions that get there, one operation per group at a time,
 and records the result (``done``).  ``settled()`` is true when nothing is running and
 every group is where it is wanted (a failed start counts as settled: it is not retried
-until the group is wanted again after being given up).  Pure, no I/O.
+until the group is wanted again after being given up).  A restart in place of some of a
+running group's resources (resource monitoring, failover/monitor.py) counts as an
+operation: the group stays RUNNING, nothing else is issued for it meanwhile, and the
+table is not settled.  Pure, no I/O.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from dataclasses import dataclass
 
 from ha_agents.config.model import ResourceGroup
 from ha_agents.failover.actions import AcquireGroup, Action, Level, Notice, ReleaseGroup
-from ha_agents.failover.messages import Hold
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold
 
 
 class GroupState(enum.Enum):
@@ -38,6 +41,7 @@ class _Entry:
     want: bool = False
     failed_start: bool = False
     since: float | None = None
+    restarting: bool = False
 
 
 class GroupTable:
@@ -63,6 +67,9 @@ class GroupTable:
     def wanted(self, key: str) -> bool:
         return self._entries[key].want
 
+    def restarting(self, key: str) -> bool:
+        return self._entries[key].restarting
+
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
@@ -86,7 +93,7 @@ class GroupTable:
 
     def settled(self) -> bool:
         for e in self._entries.values():
-            if e.state in (GroupState.STARTING, GroupState.STOPPING):
+            if e.restarting or e.state in (GroupState.STARTING, GroupState.STOPPING):
                 return False
             if e.want and e.state is GroupState.STOPPED:
                 return False
@@ -151,7 +158,25 @@ class GroupTable:
         actions += self._step(key, e, "wanted state changed meanwhile", now)
         return actions
 
+    def begin_restart(self, key: str) -> bool:
+        """A restart in place may begin: the group runs here, is wanted, nothing runs."""
+        e = self._entries.get(key)
+        if e is None or e.restarting or not e.want or e.state is not GroupState.RUNNING:
+            return False
+        e.restarting = True
+        return True
+
+    def end_restart(self, key: str, now: float) -> list[Action]:
+        """The restart finished: what the wanted state asks for now (e.g. a release)."""
+        e = self._entries.get(key)
+        if e is None or not e.restarting:
+            return []
+        e.restarting = False
+        return self._step(key, e, "wanted state changed during a restart", now)
+
     def _step(self, key: str, e: _Entry, reason: str, now: float) -> list[Action]:
+        if e.restarting:
+            return []
         if e.want and e.state is GroupState.STOPPED and not e.failed_start:
             e.state, e.since = GroupState.STARTING, now
             return [AcquireGroup(key, reason)]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ha_agents.failover.actions import Action, Level, Notice, Send
 from ha_agents.failover.groups import GroupState, same_node
-from ha_agents.failover.messages import IpRequest, IpRequestResp
 from ha_agents.failover.state import ManagerState
+from ha_agents.wire.resource_msgs import IpRequest, IpRequestResp
 
 
 class IpRequests:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from ha_agents.failover.actions import Action, Fence, Level, Notice, Send
 from ha_agents.failover.groups import same_node
-from ha_agents.failover.messages import Hold, IpRequest, Resource, Starting, Stonith, StonithResult
 from ha_agents.failover.phases import Phase, Step
 from ha_agents.failover.standby import StandbyExchange
 from ha_agents.failover.state import ManagerState
 from ha_agents.notice import fields
+from ha_agents.wire.resource_msgs import Hold, IpRequest, Resource, Starting, Stonith, StonithResult
 
 
 class Lifecycle:
@@ -106,7 +106,7 @@ class Lifecycle:
             s.start_deadline = None
             return self.req_our_resources(now, "Initial resource acquisition complete (T_STARTING)")
         stable = s.groups.settled() and s.standby is None
-        return s.announce("T_STARTING", stable=stable, full=True)
+        return s.announce("T_STARTING", stable=stable)
 
     def start_timeout(self, now: float) -> list[Action]:
         s = self.s
@@ -144,7 +144,11 @@ class Lifecycle:
             if s.legacy:
                 actions += self._ip_requests(now, f"{node} returned")
             else:
-                actions += s.announce("partition", stable=True, full=True)
+                # unstable, then stable once our groups settle: a Heartbeat peer answers
+                # with what it holds only when it sees us become stable again (and our
+                # keeper rule needs to know that), an ha_agents peer answers either way
+                actions += s.announce("partition", stable=False)
+                s.after(s.announce_step("partition"))
         return actions
 
     def peer_restarted(self, node: str, now: float) -> list[Action]:
@@ -189,6 +193,7 @@ class Lifecycle:
         s.alive[node] = False
         s.peer_hold.pop(node, None)
         s.joining.discard(node)
+        s.contested.clear()  # a split brain ends with the peer: the next one is logged anew
         if s.phase is Phase.INIT:
             return []
         actions: list[Action] = []
@@ -249,8 +254,10 @@ class Lifecycle:
                 Notice(Level.INFO, "mach_down takeover complete."),
             ]
             if not s.legacy:
+                # incremental on purpose (no rtype/isstable), as Heartbeat's mach_down
+                # script: a Heartbeat peer ORs foreign into what we hold
                 out.append(Send(Resource(Hold.FOREIGN, info="mach_down"), "took over"))
-            out += s.announce("req_our_resources()", stable=True, full=True)
+            out += s.announce("req_our_resources()", stable=True)
             if initial:
                 out.append(Notice(Level.INFO, "Initial resource acquisition complete (mach_down)"))
             return out

@@ -5,11 +5,14 @@ the daemon sends the messages, runs the group operations, and feeds the results 
 events.  One ``ManagerState`` (state.py) is shared by the parts, each with one job:
 lifecycle.py (start-up, peers, takeover, ping and fencing guards), standby.py
 (hb_standby / hb_takeover), splitbrain.py (dual ownership, a resumed frozen node),
-legacy.py (ip-request).  Events and peer messages reach them through the two tables
-below; an event type with no row raises.  Phase changes follow phases.py's table.
+legacy.py (ip-request), monitor.py (opt-in resource monitoring).  Events and peer messages
+reach them through the two tables below; an event type with no row raises.  Phase changes
+follow phases.py's table.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
@@ -18,7 +21,13 @@ from ha_agents.failover.actions import Action, Level, Notice, Send, ShutdownComp
 from ha_agents.failover.groups import same_node
 from ha_agents.failover.legacy import IpRequests
 from ha_agents.failover.lifecycle import Lifecycle
-from ha_agents.failover.messages import (
+from ha_agents.failover.monitor import Monitor
+from ha_agents.failover.phases import Phase, Step
+from ha_agents.failover.splitbrain import FreezeGuard, SplitBrain
+from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyExchange
+from ha_agents.failover.state import ManagerState
+from ha_agents.failover.status import FailoverStatus
+from ha_agents.wire.resource_msgs import (
     AskResources,
     HbTakeover,
     Hold,
@@ -28,11 +37,6 @@ from ha_agents.failover.messages import (
     Shutdone,
     Starting,
 )
-from ha_agents.failover.phases import Phase, Step
-from ha_agents.failover.splitbrain import FreezeGuard, SplitBrain
-from ha_agents.failover.standby import LEGACY_REFUSAL, StandbyExchange
-from ha_agents.failover.state import ManagerState
-from ha_agents.failover.status import FailoverStatus
 
 __all__ = ["LEGACY_REFUSAL", "ManagerState", "Phase", "ResourceManager"]
 
@@ -47,6 +51,7 @@ class ResourceManager:
         self.split = SplitBrain(self.s)
         self.freeze = FreezeGuard(self.s, self.lifecycle)
         self.ip = IpRequests(self.s)
+        self.monitor = Monitor(self.s, self.standby)
         self.legacy = self.s.legacy
 
     # -- public ----------------------------------------------------------------------
@@ -59,16 +64,18 @@ class ResourceManager:
         if s.phase is not Phase.STOPPED:
             actions += self._dispatch(event)
         actions += s.progress(now)
+        actions += self.monitor.review(now)
         return actions
 
     def rscstatus(self) -> str:
         return self.s.rscstatus()
 
     def status(self) -> FailoverStatus:
-        return self.s.status()
+        return replace(self.s.status(), monitors=self.monitor.status())
 
     def next_deadline(self) -> float | None:
-        return self.s.next_deadline()
+        times = [t for t in (self.s.next_deadline(), self.monitor.next_deadline()) if t]
+        return min(times, default=None)
 
     def _dispatch(self, e: ev.Event) -> list[Action]:
         """Each kind of event to the part that handles it; an unknown one raises."""
@@ -100,6 +107,10 @@ class ResourceManager:
                 return life.ping(e.reachable, e.now)
             case ev.FenceDone():
                 return life.fence_done(e.node, e.ok, e.detail, e.now)
+            case ev.ProbeDone():
+                return self.monitor.probe_done(e)
+            case ev.RestartDone():
+                return self.monitor.restart_done(e)
         raise TypeError(f"the resource manager has no handler for {e!r}")
 
     # -- peer messages ---------------------------------------------------------------
@@ -169,7 +180,8 @@ class ResourceManager:
             s.enter(Step.RELEASED)
             out: list[Action] = [Notice(Level.INFO, "All HA resources relinquished.")]
             if not s.legacy:
-                shutdown = Resource(Hold.NONE, info="shutdown", isstable=False)
+                # as Heartbeat's hb_giveup_resources(): rtype=full, isstable=0
+                shutdown = Resource(Hold.NONE, info="shutdown", isstable=False, rtype="full")
                 out.append(Send(shutdown, "shutting down"))
             out.append(ShutdownComplete("every group released"))
             return out
@@ -183,5 +195,7 @@ class ResourceManager:
             *self.standby.timeout(now),
             *self.lifecycle.start_timeout(now),
             *self.ip.unanswered(now),
+            *self.split.yield_overdue(now),
             *self.freeze.grace_over(now),
+            *self.monitor.tick(now),
         ]

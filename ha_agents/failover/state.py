@@ -17,9 +17,9 @@ from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.failover.actions import Action, Send
 from ha_agents.failover.groups import GroupState, GroupTable
-from ha_agents.failover.messages import Hold, Resource
 from ha_agents.failover.phases import Phase, Step, advance
 from ha_agents.failover.status import FailoverStatus, GroupStatus
+from ha_agents.wire.resource_msgs import Hold, Resource
 
 
 class Role(enum.Enum):
@@ -74,6 +74,9 @@ class ManagerState:
         self.gave_up: set[str] = set()  # peers that shut down cleanly
         self.joining: set[str] = set()  # peers that sent 'starting', not yet stable
         self.contested: set[str] = set()  # groups we kept after a split brain
+        # kept group -> (peer, time): if the peer still claims it then, it does not give
+        # way (a Heartbeat peer that did not see us die never does): we yield it
+        self.yield_at: dict[str, tuple[str, float]] = {}
         self.deferred_takeover: set[str] = set()  # dead peers not taken over (ping)
         self.fencing: dict[str, float | None] = {}  # node -> retry time (None: running)
         self.frozen_grace: float | None = None  # ignore PeerDead until then
@@ -85,6 +88,7 @@ class ManagerState:
         self.last_now: float | None = None
         self.awaiting_failback = False  # joined while the peer held ours (auto_failback)
         self.rejoin_pending = False  # resumed from a freeze with no live peer yet
+        self.refused_until: dict[str, float] = {}  # group -> failed here (monitor.py)
 
     def enter(self, step: Step) -> None:
         """Change phase as the table of phases.py says (IllegalTransition otherwise)."""
@@ -130,6 +134,7 @@ class ManagerState:
             times.append(self.start_deadline)
         if self.frozen_grace is not None:
             times.append(self.frozen_grace)
+        times += [t for _, t in self.yield_at.values()]
         return min(times) if times else None
 
     # -- steps waiting for the groups to settle --------------------------------------
@@ -149,17 +154,27 @@ class ManagerState:
     # -- helpers -------------------------------------------------------------------
     def announce_step(self, info: str) -> Pending:
         def step(_now: float) -> list[Action]:
-            return self.announce(info, stable=True, full=True)
+            return self.announce(info, stable=True)
 
         return step
 
-    def announce(self, info: str | None, stable: bool | None, full: bool = False) -> list[Action]:
+    def announce(self, info: str | None, stable: bool) -> list[Action]:
+        """``t=resource``: everything we hold, as Heartbeat's hb_send_resources_held().
+
+        Always ``rtype=full``: Heartbeat *replaces* what it believes the sender holds
+        only when ``rtype=full``; without it, it ORs the value into the old one (a
+        ``none`` still clears it).  So after a standby a ``rsc_hold=local`` from a node
+        that held ``all`` would leave the peer believing we still hold ``all`` and logging
+        ``Both machines own our resources!`` at every later message.  The one incremental
+        message is mach_down's ``rsc_hold=foreign`` (as Heartbeat's mach_down script
+        sends it), built in lifecycle.py.
+        """
         if self.legacy or self.phase is Phase.STOPPED:
             return []
         hold = Hold.of(self.hold_local, self.hold_foreign)
         return [
             Send(
-                Resource(hold, info=info, isstable=stable, rtype="full" if full else None),
+                Resource(hold, info=info, isstable=stable, rtype="full"),
                 f"announce what we hold ({info})",
             )
         ]

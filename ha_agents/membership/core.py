@@ -94,6 +94,8 @@ class EngineCore:
         self.started_at: float | None = None
         self.next_status_at: float | None = None
         self.last_status_sent: float | None = None
+        self.announced_dt_ms: int | None = None  # the dt= of our last status message
+        self.last_event_at: float | None = None  # to notice that this process was frozen
         self.initdead_at: float | None = None
         self.stopped = False
         self.counters: dict[str, int] = {}
@@ -108,6 +110,7 @@ class EngineCore:
         early = now - self.started_at < EARLY_DT_S
         dt_ms = self.config.hacf.deadtime_ms + (2000 if early else 0)
         self.last_status_sent = now
+        self.announced_dt_ms = dt_ms
         body: tuple[BodyField, ...] = (
             ("t", "status"),
             ("st", self.status.value),

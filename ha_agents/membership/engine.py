@@ -68,6 +68,7 @@ class Engine(Receiving):
             return self._start(event.now)
         if self.started_at is None:
             return []
+        self._resumed(event.now)
         if isinstance(event, PacketReceived):
             out = self._receive(event)
         elif isinstance(event, PacketRejected):
@@ -84,6 +85,15 @@ class Engine(Receiving):
         else:  # pragma: no cover - exhaustive union
             raise TypeError(event)
         return out + self._maybe_comm_up(event.now)
+
+    def _resumed(self, now: float) -> None:
+        """Nothing happened here for longer than deadtime (we tick every keepalive):
+        this process was stopped (SIGSTOP, a paused VM).  The peers' next heartbeats are
+        late only by our own freeze, so they are not measured against the last ones."""
+        last, self.last_event_at = self.last_event_at, now
+        if last is not None and now - last > self.deadtime_s:
+            for peer in self.peers.values():
+                peer.last_status = None
 
     def next_deadline(self) -> float | None:
         """The earliest monotonic time at which a Tick changes something."""
@@ -167,6 +177,7 @@ class Engine(Receiving):
             0.0,
             self.generation,
             self.uuid.hex(),
+            deadtime_ms=self.announced_dt_ms,
         )
         # ha.cf order, this node at its place (cl_status listnodes prints it reversed)
         order = [n.lower() for n in self.config.hacf.nodes]
@@ -294,4 +305,14 @@ class Engine(Receiving):
         status = peer.status.value if peer.status is not None and alive else "dead"
         age = None if peer.last_heard is None else now - peer.last_heard
         uuid = peer.uuid.hex() if peer.uuid is not None else None
-        return NodeView(peer.name, status, peer.state.value, tuple(links), age, peer.seq.hg, uuid)
+        dt = None if peer.announced_dt_s is None else round(peer.announced_dt_s * 1000)
+        return NodeView(
+            peer.name,
+            status,
+            peer.state.value,
+            tuple(links),
+            age,
+            peer.seq.hg,
+            uuid,
+            deadtime_ms=dt,
+        )

@@ -42,9 +42,15 @@ def peer_restart(node: str) -> Notice:
     return _n(Level.INFO, f"Heartbeat restart on node {node}", "peer_restart", node)
 
 
-def returning_after_partition(node: str) -> Notice:
+def returning_after_partition(node: str) -> list[Notice]:
+    """Heartbeat's CRIT and its WARN hint (its info lines point at linux-ha.org pages
+    that are gone; docs/failover.md explains split brain instead)."""
     text = f"Cluster node {node} returning after partition."
-    return _n(Level.CRIT, text, "peer_returned", node)
+    hint = "Deadtime value may be too small."
+    return [
+        _n(Level.CRIT, text, "peer_returned", node),
+        _n(Level.WARN, hint, "peer_returned", node),
+    ]
 
 
 def shutdown_notice(node: str) -> Notice:

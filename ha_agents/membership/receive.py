@@ -131,8 +131,16 @@ class Receiving(EngineCore):
             peer.state = peer_transition(peer.state, PeerEvent.HEARD)
         peer.last_heard = now
         out.extend(self._link_heard(peer, ev.link, now))
-        if was is PeerState.DEAD and verdict is not SeqVerdict.RESTART:
-            out.append(notices.returning_after_partition(peer.name))
+        # Dead but the same generation as before: a partition healed.  A peer never heard
+        # before (declared dead at initdead) is just starting: Heartbeat logs nothing then
+        # either (its check needs a known generation).
+        returned = was is PeerState.DEAD and verdict is not SeqVerdict.RESTART
+        returned = returned and old_hg is not None
+        if returned:
+            out.extend(notices.returning_after_partition(peer.name))
+            # Its next status would be 'late' by the whole partition: that CRIT (which
+            # Heartbeat adds) would say the same event twice.
+            peer.last_status = None
         if was in (PeerState.UNKNOWN, PeerState.DEAD):
             out.append(NodeUp(peer.name, "heard"))
         out.extend(self._gaps(peer, seq, prev_high, missing, now))

@@ -25,6 +25,9 @@ class NodeView:
     generation: int | None
     uuid: str | None  # hex
     type: str = "normal"  # or "ping" (an ha.cf ping / ping_group node)
+    #: the deadtime the node announces in its heartbeats (dt=): deadtime + 2 s in its
+    #: first 5 s after a start, as Heartbeat does; None: not heard yet
+    deadtime_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,21 @@
 """A virtual cluster: real ``Node`` objects (node/node.py) on a virtual clock, joined by an
 in-memory network that carries their real signed datagrams.  ``ha-agents simulate``
 (export/simulator.py) and the failover tests drive it; the daemon drives the same Node.
-
 What the daemon does with I/O is modelled:
 
 * the network delivers every datagram on every heartbeat link after ``latency`` seconds;
-  a node can be cut off (its cable), two nodes partitioned, one direction silenced;
+  a node can be cut off (every cable, or one link), two nodes partitioned, one direction
+  silenced; clients reach a node over the first link of ha.cf;
 * a resource script takes ``op_delay`` seconds (``durations`` per script name) and
   succeeds unless ``(node, group)`` is in ``fail_start``; groups start left to right and
-  stop right to left; fencing takes ``op_delay`` and powers the target off when
-  ``fence_ok``;
+  stop right to left; fencing takes ``op_delay`` and powers the target off if ``fence_ok``;
 * a group *runs* on a node from the end of its start to the end of its stop; it is
-  *served* (reachable by clients) from the end of its start to the start of its stop,
-  while the node is powered and not cut off;
+  *served* from the end of its start to the start of its stop, while clients reach it;
 * faults: power off (the node and its services vanish), freeze (SIGSTOP: nothing runs,
-  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart;
-* ping nodes (ha.cf ``ping``) answer every node every keepalive, unless ``lose_pings``
-  cut that node's path to them.
+  datagrams wait in the socket buffer), thaw, cut, orderly stop, restart; ping nodes
+  (ha.cf ``ping``) answer every keepalive unless ``lose_pings`` cut the path to them;
+* the executor (groups, fencing, resource checks and restarts, services killed or hung
+  with ``kill_service``) is node/services.py.
 
 Pure: no clock, no sockets, no scripts.
 """
@@ -30,17 +29,25 @@ from dataclasses import dataclass, field
 
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig, MediumKind
-from ha_agents.failover import events as fev
-from ha_agents.failover.actions import AcquireGroup, Fence, Reannounce, ReleaseGroup
+from ha_agents.failover.actions import (
+    AcquireGroup,
+    Fence,
+    Probe,
+    Reannounce,
+    ReleaseGroup,
+    RestartResources,
+)
 from ha_agents.failover.manager import ResourceManager
-from ha_agents.failover.messages import parse
 from ha_agents.membership.actions import NodeDead
-from ha_agents.node.failover import JsonDict
+from ha_agents.node.failover import ExecutorEvent, JsonDict
 from ha_agents.node.node import Node, Transmit
+from ha_agents.node.services import ModelledExecutor, ServiceFault
 from ha_agents.notice import Notice
 from ha_agents.wire.codec import decode
+from ha_agents.wire.resource_msgs import read
 
 MAX_STEPS = 2_000_000
+WORK = (AcquireGroup, ReleaseGroup, Fence, Reannounce, Probe, RestartResources)
 SHUTDOWN_POLL_S = 0.05  # the daemon polls shutdown_complete() this often
 
 
@@ -60,6 +67,7 @@ class Member:
     node: Node | None = None
     frozen: bool = False
     cut: bool = False
+    cut_links: set[str] = field(default_factory=set)  # links cut while others stay up
     queued: list[tuple[bytes, str, str]] = field(default_factory=list)
     notices: list[tuple[float, Notice]] = field(default_factory=list)
     sent: list[tuple[float, object]] = field(default_factory=list)  # failover messages
@@ -109,6 +117,7 @@ class VirtualCluster:
         self._in_flight: dict[str, int] = {}  # group operations running, per node
         self._q: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
+        self.executor = ModelledExecutor(self)
 
     # -- clock ---------------------------------------------------------------------------
     def at(self, t: float, fn: Callable[[], None]) -> None:
@@ -152,6 +161,7 @@ class VirtualCluster:
         for key in sorted(self.running[name]):
             self._set_running(key, name, False)
         self._unserve(name)
+        self.executor.forget(name)
 
     def freeze(self, name: str) -> None:
         self.members[name].frozen = True
@@ -160,18 +170,35 @@ class VirtualCluster:
         m = self.members[name]
         m.frozen = False
         queued, m.queued = m.queued, []
-        for data, link, source in queued:  # asyncio runs ready I/O before due timers
+        for data, link, source in queued:  # read before the late tick: daemon/resume.py
             self._receive(name, data, link, source)
         self._arm(name, at_once=True)
 
-    def cut(self, name: str) -> None:
-        self.members[name].cut = True
-        self._unserve(name)  # clients are on the same network: they lose it too
+    def cut(self, name: str, link: str | None = None) -> None:
+        """Cut ``name``'s cable on ``link`` (default: on every link)."""
+        m = self.members[name]
+        m.cut_links.add(link or self.links[0])
+        m.cut = link is None or m.cut_links >= set(self.links)
+        if not self._reachable(name):
+            self._unserve(name)  # clients are on the first link: they lose it too
 
     def reconnect(self, name: str) -> None:
-        self.members[name].cut = False
+        self.members[name].cut, self.members[name].cut_links = False, set()
         for key in self.running[name]:
-            self._set_serving(key, name, True)
+            if self.executor.healthy(name, key):
+                self._set_serving(key, name, True)
+
+    def kill_service(
+        self, name: str, key: str, index: int = -1, fault: ServiceFault = ServiceFault.DEAD
+    ) -> None:
+        """A resource of group ``key`` on ``name`` dies or hangs (default: its last)."""
+        group = self.groups.get(key)
+        count = len(group.resources) if group else 1
+        self.executor.kill_service(name, key, index % count, fault)
+
+    def _reachable(self, name: str) -> bool:
+        m = self.members[name]
+        return not m.cut and self.links[0] not in m.cut_links
 
     def lose_pings(self, name: str, lost: bool = True) -> None:
         """``name``'s ping nodes stop (or start again) answering it."""
@@ -203,7 +230,7 @@ class VirtualCluster:
         self._apply(name, outputs)
         return reply
 
-    def result(self, name: str, event: fev.GroupDone | fev.FenceDone | fev.PingStatus) -> None:
+    def result(self, name: str, event: ExecutorEvent) -> None:
         """Feed an executor result directly (e.g. a ping node becomes unreachable)."""
         node = self.members[name].node
         if node is not None:
@@ -238,12 +265,16 @@ class VirtualCluster:
                 self.log(name, f"{item.level.value}: {item.text}")
             elif isinstance(item, NodeDead):
                 self.dead_seen.append((self.now, name, item.node))
-            elif isinstance(item, AcquireGroup | ReleaseGroup | Fence | Reannounce):
+            elif isinstance(item, WORK):
                 m.work.append((self.now, item))
             if isinstance(item, AcquireGroup | ReleaseGroup):
-                self._group(name, item.key, isinstance(item, AcquireGroup))
+                self.executor.group(name, item.key, isinstance(item, AcquireGroup))
             elif isinstance(item, Fence):
-                self._fence(name, item.node)
+                self.executor.fence(name, item.node)
+            elif isinstance(item, Probe):
+                self.executor.probe(name, item)
+            elif isinstance(item, RestartResources):
+                self.executor.restart(name, item)
             elif isinstance(item, Reannounce):
                 self.reannounced.append((self.now, name, item.key))
         self._arm(name)
@@ -287,57 +318,6 @@ class VirtualCluster:
         every = m.config.hacf.keepalive_ms / 1000
         self.at(self.now + every, lambda: self._ping(name, node))
 
-    # -- the modelled executor -----------------------------------------------------------
-    def _group(self, name: str, key: str, start: bool) -> None:
-        node = self.members[name].node
-        group = self.groups.get(key)
-        resources = [(r.text, r.name) for r in group.resources] if group else [(key, "")]
-        op = "start" if start else "stop"
-        self.ops.append((self.now, name, op, key))
-        self._in_flight[name] = self._in_flight.get(name, 0) + 1
-        if not start:
-            self._set_serving(key, name, False)
-        offset = 0.0
-        for text, script in resources if start else resources[::-1]:
-            self.at(self.now + offset, self._logger(name, f"{op} {text}"))
-            offset += self.durations.get(script, self.op_delay)
-        ok = not (start and (name, key) in self.fail_start)
-
-        def done() -> None:
-            self._in_flight[name] -= 1
-            if self.members[name].node is not node or node is None:
-                return
-            self._finished(name, key, start, ok)
-            self._apply(name, node.result(fev.GroupDone(key, start, ok, self.now)))
-
-        self.at(self.now + offset, done)
-
-    def _finished(self, name: str, key: str, start: bool, ok: bool) -> None:
-        self.log(name, f"group {key}: {'start' if start else 'stop'} done")
-        if start and ok:
-            self._set_running(key, name, True)
-            if len(self.owners(key)) > 1:
-                self.overlaps.append((self.now, key, tuple(self.owners(key))))
-            if not self.members[name].cut:
-                self._set_serving(key, name, True)
-        elif not start:
-            self._set_running(key, name, False)
-
-    def _fence(self, name: str, target: str) -> None:
-        node = self.members[name].node
-        self.fence_calls.append((self.now, name, target))
-        self.log(name, f"fence {target}")
-        ok = self.fence_ok
-
-        def fenced() -> None:
-            if self.members[name].node is not node or node is None:
-                return  # the fencer was itself fenced first (a fencing race)
-            if ok:
-                self.power_off(target)
-            self._apply(name, node.result(fev.FenceDone(target, ok, self.now)))
-
-        self.at(self.now + self.op_delay, fenced)
-
     # -- the network ---------------------------------------------------------------------
     def _transmit(self, name: str, item: Transmit) -> None:
         m = self.members[name]
@@ -352,13 +332,12 @@ class VirtualCluster:
                 continue
             if (name, other) in self.deaf:
                 continue
-            for link in self.links:
-                source = f"{name}@{link}"
-                self.at(self.now + self.latency, self._delivery(other, item.data, link, source))
+            for link in [lk for lk in self.links if lk not in m.cut_links | peer.cut_links]:
+                deliver = self._delivery(other, item.data, link, f"{name}@{link}")
+                self.at(self.now + self.latency, deliver)
 
     def _record_sent(self, m: Member, data: bytes) -> None:
-        body = parse(decode(data).message)
-        if body is not None:
+        if (body := read(decode(data).message)) is not None:
             m.sent.append((self.now, body))
 
     def _delivery(self, to: str, data: bytes, link: str, source: str) -> Callable[[], None]:
@@ -391,6 +370,3 @@ class VirtualCluster:
 
     def log(self, node: str, text: str) -> None:
         self.timeline.append(Entry(self.now, node, text))
-
-    def _logger(self, node: str, text: str) -> Callable[[], None]:
-        return lambda: self.log(node, text)

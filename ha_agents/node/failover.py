@@ -1,6 +1,6 @@
 """The failover manager inside the node: membership's cluster events become failover
 events; the manager's messages go out through the membership engine (sequenced, signed);
-its notices are logged; its group, fencing and ping work goes to the executor.
+its notices are logged; its group, fencing, ping and monitoring work goes to the executor.
 
 Control requests ``standby``, ``takeover`` and ``rscstatus`` are answered here.
 """
@@ -12,14 +12,14 @@ from ha_agents.config.model import ClusterConfig
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Action, Send, ShutdownComplete
 from ha_agents.failover.manager import LEGACY_REFUSAL, ResourceManager
-from ha_agents.failover.messages import parse, parse_which
 from ha_agents.failover.phases import Phase
 from ha_agents.membership import actions as ma
 from ha_agents.membership.events import SendMessage
+from ha_agents.wire.resource_msgs import parse_which, read
 
 JsonDict = dict[str, object]
-EXECUTOR_EVENTS = (ev.GroupDone, ev.FenceDone, ev.PingStatus)
-ExecutorEvent = ev.GroupDone | ev.FenceDone | ev.PingStatus
+EXECUTOR_EVENTS = (ev.GroupDone, ev.FenceDone, ev.PingStatus, ev.ProbeDone, ev.RestartDone)
+ExecutorEvent = ev.GroupDone | ev.FenceDone | ev.PingStatus | ev.ProbeDone | ev.RestartDone
 
 
 def from_membership(event: object, now: float) -> ev.Event | None:
@@ -35,7 +35,7 @@ def from_membership(event: object, now: float) -> ev.Event | None:
     if isinstance(event, ma.PeerShutdown):
         return ev.PeerShutdown(event.node, now)
     if isinstance(event, ma.Upcall):
-        body = parse(event.message)
+        body = read(event.message)
         return None if body is None else ev.MessageIn(event.node, body, now)
     return None
 
@@ -76,7 +76,7 @@ class FailoverLayer:
         return (
             s.phase is Phase.STABLE
             and not s.pending
-            and s.next_deadline() is None
+            and self.manager.next_deadline() is None  # resource monitoring's too
             and s.groups.settled()
         )
 

@@ -12,7 +12,9 @@ outputs to carry out, in order:
   ``PeerShutdown``, ``LocalActive``, ``NodeStatusChanged``, ``LinkStateChanged``) for
   observers (hooks, metrics, systemd status);
 * the failover manager's work for the executor (``AcquireGroup``, ``ReleaseGroup``,
-  ``Reannounce``, ``Fence``), whose results come back through :meth:`Node.result`;
+  ``Reannounce``, ``Fence``, and resource monitoring's ``Probe`` and
+  ``RestartResources``), whose results come back through :meth:`Node.result`, and its
+  ``MonitorReport`` for observers;
 * the client API's work for the socket edge (``ToClient``, ``CloseClient``) and
   ``StartClients`` (respawn/failfast programs may start).
 

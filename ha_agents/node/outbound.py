@@ -13,7 +13,7 @@ from ha_agents.config.model import AuthKeys
 from ha_agents.membership.actions import Send
 from ha_agents.membership.core import OWN_TYPES
 from ha_agents.wire.auth import Authenticator
-from ha_agents.wire.codec import Field
+from ha_agents.wire.envelope import Body, envelope
 
 HISTORY = 200  # our datagrams kept for NS_rexmit answers
 NO_LOAD = "0.00 0.00 0.00 1/1 1"
@@ -31,16 +31,20 @@ class Outbound:
         self._hg = f"{generation:x}".encode()
         self._ttl = str(ttl).encode()
 
-    def fields(self, send: Send, ts: int, ld: str) -> list[Field]:
-        out = [Field.text(n, v) if isinstance(v, str) else Field.binary(n, v) for n, v in send.body]
-        out += [Field.text("src", self.src), Field.binary("srcuuid", self.uuid)]
-        if send.seq is not None:
-            out.append(Field.text("seq", f"{send.seq:x}"))
-        out += [Field.text("hg", f"{self.generation:x}"), Field.text("ts", f"{ts:x}")]
-        if send.seq is not None:
-            out.append(Field.text("ld", ld))
-        out.append(Field.text("ttl", str(self.ttl)))
-        return out
+    def fields(self, send: Send, ts: int, ld: str) -> Body:
+        """The body with its envelope (wire/envelope.py): unsequenced types carry no
+        ``seq`` and no ``ld``."""
+        sequenced = send.seq is not None
+        return envelope(
+            send.body,
+            src=self.src,
+            srcuuid=self.uuid,
+            seq=send.seq,
+            hg=self.generation,
+            ts=ts,
+            ld=ld if sequenced else None,
+            ttl=self.ttl,
+        )
 
     def _trusted(self, send: Send, ts: int, ld: str) -> list[tuple[bytes, bytes, int]]:
         """:meth:`fields` as raw triples, for the engine's own messages (built here from

@@ -154,13 +154,8 @@ def resolve(
 
 
 def _resolve(
-    spec: ResourceSpec,
-    paths: SearchPaths | None = None,
-    finder: Finder | None = None,
-    force: AgentClass | None = None,
+    spec: ResourceSpec, p: SearchPaths, f: Finder, force: AgentClass | None
 ) -> Agent | ResolveError:
-    p = paths or SearchPaths()
-    f = finder or LocalFinder()
     if spec.name.startswith("ocf:"):
         return _ocf_colon(spec, p, f)
     if spec.name == "OCF" and force is None:

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 
+from ha_agents.config import search
 from ha_agents.config.haresources import parse_haresources
 from ha_agents.config.load import load_config, local_node_name
 from ha_agents.config.model import ClusterConfig, ResourceGroup
 from ha_agents.resources import env as script_env
+from ha_agents.resources.agents import Agent
 from ha_agents.resources.env import HEARTBEAT_CWD, script_cwd
 
-__all__ = ["HEARTBEAT_CWD", "script_cwd"]
+__all__ = ["HEARTBEAT_CWD", "run_cwd", "script_cwd"]
+
+
+def run_cwd(agents: Sequence[Agent]) -> str | None:
+    """Where a command line's scripts run: Heartbeat's directory, as the daemon runs
+    them; but a script named by its path (``./myapp``) runs where the user is (None:
+    this process's directory), so the path and the files it names mean what they said."""
+    if any(a.where is search.Where.PATH for a in agents):
+        return None
+    return script_cwd()
 
 
 def local_node(config_dir: str) -> str:

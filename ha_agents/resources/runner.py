@@ -191,10 +191,26 @@ class AsyncScriptRunner:
             out_w.close()
             err_w.close()
         out, err = _Capture(self.limit), _Capture(self.limit)
+        transports, pumps = await self._read_pipes(((out_r, out), (err_r, err)))
+        rc, timed_out = await self._wait(proc, timeout, transports, pumps)
+        await self._settle(transports, pumps)
+        out.stop_keeping()
+        err.stop_keeping()
+        return RunResult(
+            rc,
+            out.text(),
+            err.text(),
+            timed_out=timed_out,
+            duration=time.monotonic() - started,
+        )
+
+    async def _read_pipes(
+        self, pipes: Sequence[tuple[int, _Capture]]
+    ) -> tuple[list[asyncio.BaseTransport], list[asyncio.Future[None]]]:
         loop = asyncio.get_running_loop()
         transports: list[asyncio.BaseTransport] = []
         pumps: list[asyncio.Future[None]] = []
-        for fd, cap in ((out_r, out), (err_r, err)):
+        for fd, cap in pipes:
             reader = asyncio.StreamReader(limit=1 << 20)
             transport, _ = await loop.connect_read_pipe(
                 lambda r=reader: asyncio.StreamReaderProtocol(r),  # type: ignore[misc]
@@ -202,15 +218,24 @@ class AsyncScriptRunner:
             )
             transports.append(transport)
             pumps.append(asyncio.ensure_future(cap.pump(reader)))
-        timed_out = False
+        return transports, pumps
+
+    async def _wait(
+        self,
+        proc: asyncio.subprocess.Process,
+        timeout: float,
+        transports: Sequence[asyncio.BaseTransport],
+        pumps: Sequence[asyncio.Future[None]],
+    ) -> tuple[int, bool]:
+        """The script's exit code, and whether it was killed at ``timeout`` (its whole
+        process tree)."""
         try:
-            rc = await asyncio.wait_for(proc.wait(), timeout)
+            return await asyncio.wait_for(proc.wait(), timeout), False
         except TimeoutError:
-            timed_out = True
             await asyncio.to_thread(kill_tree, proc.pid, self.kill_grace)
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
-            rc = await proc.wait()
+            return await proc.wait(), True
         except asyncio.CancelledError:
             await asyncio.to_thread(kill_tree, proc.pid, self.kill_grace)
             for t in pumps:
@@ -218,6 +243,12 @@ class AsyncScriptRunner:
             for tr in transports:
                 tr.close()
             raise
+
+    async def _settle(
+        self,
+        transports: Sequence[asyncio.BaseTransport],
+        pumps: Sequence[asyncio.Future[None]],
+    ) -> None:
         _, pending = await asyncio.wait(pumps, timeout=self.drain_grace)
         for pump, pipe in zip(pumps, transports, strict=True):
             if pump in pending:
@@ -228,12 +259,3 @@ class AsyncScriptRunner:
                 pump.add_done_callback(functools.partial(self._drained, transport=pipe))
             else:
                 pipe.close()
-        out.stop_keeping()
-        err.stop_keeping()
-        return RunResult(
-            rc,
-            out.text(),
-            err.text(),
-            timed_out=timed_out,
-            duration=time.monotonic() - started,
-        )

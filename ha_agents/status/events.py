@@ -17,7 +17,16 @@ group-acquired     NODE (this node) GROUP    a resource group finished starting 
 group-released     NODE (this node) GROUP    a resource group finished stopping here
 group-failed       NODE (this node) GROUP    a start or stop failed
 reload             NODE (this node)          a configuration reload was applied
+resource-failed    NODE GROUP RESOURCE       a monitored resource failed its check
+resource-restarted NODE GROUP RESOURCE       ... and was restarted in place
+group-moving       NODE GROUP RESOURCE       past its limit: the group goes to the peer
+group-moved        NODE GROUP RESOURCE       ... released here, the peer has it
+monitor-gave-up    NODE GROUP RESOURCE       past its limit and no peer takes it
+resource-recovered NODE GROUP RESOURCE       a given-up resource runs again
 =================  ========================  ===================================
+
+The resource-* / group-mov* / monitor-* events come from resource monitoring
+(failover/monitor.py, opt-in in failover.cf); NODE is this node.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ha_agents.failover.actions import MonitorReport
 from ha_agents.membership import actions as ma
 from ha_agents.membership.states import LinkStatus
 
@@ -40,6 +50,12 @@ EVENT_NAMES = (
     "group-released",
     "group-failed",
     "reload",
+    "resource-failed",
+    "resource-restarted",
+    "group-moving",
+    "group-moved",
+    "monitor-gave-up",
+    "resource-recovered",
 )
 
 
@@ -50,10 +66,12 @@ class OpsEvent:
     group: str = ""
     link: str = ""
     reason: str = ""
+    resource: str = ""
 
 
 def from_cluster_event(event: object, local: str) -> OpsEvent | None:
-    """The operator event for one membership cluster event (None: not one we report)."""
+    """The operator event for one membership cluster event or resource monitoring report
+    (None: not one we report)."""
     if isinstance(event, ma.NodeUp):
         return OpsEvent("node-up", event.node, reason=event.reason)
     if isinstance(event, ma.NodeDead):
@@ -72,6 +90,10 @@ def from_cluster_event(event: object, local: str) -> OpsEvent | None:
     if isinstance(event, ma.LinkStateChanged):
         name = "link-up" if event.new is LinkStatus.UP else "link-dead"
         return OpsEvent(name, event.node, link=event.link, reason=event.reason)
+    if isinstance(event, MonitorReport):
+        return OpsEvent(
+            event.event, local, group=event.key, reason=event.reason, resource=event.resource
+        )
     return None
 
 

@@ -23,6 +23,15 @@ ha_agents_heartbeat_interarrival_seconds{node}  histogram of the gaps between a 
 ha_agents_events_total{event}                   node-dead, group-acquired, ... (ops/events)
 ha_agents_takeovers_total{group}                a group started here whose home is another
                                                 node (a failover to us)
+ha_agents_resource_monitor_up{group,resource}   1 when the last check said running
+ha_agents_resource_monitor_last_check_seconds   age of the last check
+  {group,resource}
+ha_agents_resource_monitor_duration_seconds     how long the last check took
+  {group,resource}
+ha_agents_resource_monitor_checks_total         checks, failed checks and restarts in
+ha_agents_resource_monitor_failures_total       place of a monitored resource (failover.cf
+ha_agents_resource_restarts_total               ``monitor``; only resources it names)
+  {group,resource}
 ==============================================  ==========================================
 """
 
@@ -72,6 +81,7 @@ class _DocCollector(Collector):
         )
         yield from self._nodes(doc)
         yield from self._groups(doc)
+        yield from _monitors(doc)
         yield from self._packets(doc)
 
     def _nodes(self, doc: JsonDict) -> Iterator[Metric]:
@@ -140,6 +150,39 @@ class _DocCollector(Collector):
             "packets from an old generation (replays)",
             value=sum(n for r, n in counters.items() if r in REPLAYED),
         )
+
+
+def _monitors(doc: JsonDict) -> Iterator[Metric]:
+    labels = ["group", "resource"]
+    up = GaugeMetricFamily(
+        "ha_agents_resource_monitor_up", "1 when the last check said running", labels=labels
+    )
+    age = GaugeMetricFamily(
+        "ha_agents_resource_monitor_last_check_seconds", "age of the last check", labels=labels
+    )
+    took = GaugeMetricFamily(
+        "ha_agents_resource_monitor_duration_seconds", "duration of the last check", labels=labels
+    )
+    counts = {
+        key: CounterMetricFamily(name, text, labels=labels)
+        for key, name, text in (
+            ("checks_total", "ha_agents_resource_monitor_checks", "checks of the resource"),
+            ("failures_total", "ha_agents_resource_monitor_failures", "failed checks"),
+            ("restarts_total", "ha_agents_resource_restarts", "restarts in place"),
+        )
+    }
+    resources = doc.get("resources")
+    rows = _dicts(resources.get("monitors")) if isinstance(resources, Mapping) else []
+    for row in rows:
+        names = [str(row.get("group")), str(row.get("resource"))]
+        up.add_metric(names, 1 if row.get("last_result") == "running" else 0)
+        for family, value in ((age, row.get("last_check_s")), (took, row.get("last_duration_s"))):
+            number = _num(value)
+            if number is not None:
+                family.add_metric(names, number)
+        for key, counter in counts.items():
+            counter.add_metric(names, _num(row.get(key)) or 0)
+    yield from (up, age, took, *counts.values())
 
 
 class DaemonMetrics:

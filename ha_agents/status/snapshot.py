@@ -6,13 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ha_agents.membership.snapshot import MembershipSnapshot
+from ha_agents.status.counters import split, summarize
 
 JsonDict = dict[str, object]
-
-#: Engine counters that count events, not dropped datagrams.
-NOT_DROPS = frozenset(
-    {"own_echo", "rexmit_answered", "lost_packets", "rexmit_given_up", "source_changed"}
-)
 
 
 def _age(value: float | None) -> float | None:
@@ -27,6 +23,7 @@ def snapshot_document(
     pid: int,
     resources: JsonDict | None = None,
 ) -> JsonDict:
+    dropped, events = split(snap.counters)
     nodes: list[JsonDict] = []
     for node in snap.nodes:
         nodes.append(
@@ -39,6 +36,7 @@ def snapshot_document(
                 "last_heard_s": _age(node.age_s),
                 "generation": node.generation,
                 "uuid": node.uuid,
+                "deadtime_ms": node.deadtime_ms,
                 "links": [
                     {
                         "name": link.name,
@@ -60,8 +58,9 @@ def snapshot_document(
         "seq": snap.seq,
         "nodes": nodes,
         "order": list(snap.order),
-        "dropped": {k: v for k, v in snap.counters if k not in NOT_DROPS},
-        "events": {k: v for k, v in snap.counters if k in NOT_DROPS},
+        "dropped": dropped,
+        "events": events,
+        "counters": summarize(dropped),
         "parameters": dict(parameters),
         "resources": resources,
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ha_agents.status import monitors
+
 CLEAR = "\033[H\033[2J"
 
 
@@ -46,6 +48,7 @@ def render(doc: Mapping[str, object] | None, stamp: str) -> str:
                 f"{g.get('key')!s:<32} {g.get('home')!s:<10} {g.get('state')!s:<9} "
                 f"{owner!s:<10} {_age(g.get('last_transition_s'))}"
             )
+        lines += monitors.lines(resources, indent="")
     counters = doc.get("counters")
     if isinstance(counters, Mapping):
         lines += [

@@ -1,4 +1,6 @@
-"""Typed v1 messages: constructors in Heartbeat's exact field order, and parsers.
+"""Typed v1 messages, defined once: membership's here (``status``, ``NS_ackmsg``,
+``NS_rexmit``, ``reqnodes``, ``repnodes``), the resource protocol's in
+wire/resource_msgs.py; constructors in Heartbeat's exact field order, and parsers.
 
 Every message is a *body* (the originator's own fields, docs/heartbeat/wire.md §4 "Field order as
 emitted") followed by the *envelope* the daemon appends when sending:
@@ -22,160 +24,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from ha_agents.wire.codec import Field, Message
+from ha_agents.wire.envelope import Body, Envelope, envelope, parse_envelope
 from ha_agents.wire.errors import WireError
-
-Body = tuple[Field, ...]
+from ha_agents.wire.fieldread import dec_value, hex_value, hexs, node_list, req, string_field, token
+from ha_agents.wire.message import Message
+from ha_agents.wire.resource_msgs import (
+    AskInfo,
+    AskResources,
+    HbTakeover,
+    Hold,
+    IpRequest,
+    IpRequestResp,
+    Resource,
+    Shutdone,
+    Starting,
+    Stonith,
+    StonithResult,
+)
 
 #: Message types Heartbeat sends without ``seq`` and ``ld``.
 UNSEQUENCED = frozenset({"NS_ackmsg", "NS_rexmit"})
-#: Values of ``rsc_hold`` (which resources a node holds / asks for).
-RSC_HOLD = ("all", "local", "foreign", "none")
-#: Longest hex number accepted (64-bit).
-_MAX_HEX = 16
 
-
-def _s(name: str, value: str) -> Field:
-    return Field.text(name, value)
-
-
-def _hexs(n: int) -> str:
-    if n < 0:
-        raise ValueError(f"negative number {n}")
-    return f"{n:x}"
-
-
-# -- reading helpers -------------------------------------------------------------------
-
-
-def _req(msg: Message, name: str) -> str:
-    v = msg.get(name)
-    if v is None:
-        raise WireError("missing_field", f"{msg.type or '?'} message without {name!r}")
-    return v
-
-
-def _req_bytes(msg: Message, name: str) -> bytes:
-    v = msg.get_bytes(name)
-    if v is None:
-        raise WireError("missing_field", f"{msg.type or '?'} message without {name!r}")
-    return v
-
-
-def _hex_value(name: str, text: str) -> int:
-    if not text or len(text) > _MAX_HEX or text.strip("0123456789abcdefABCDEF"):
-        raise WireError("bad_value", f"{name}={text[:40]!r} is not a hex number")
-    return int(text, 16)
-
-
-def _dec_value(name: str, text: str) -> int:
-    if not text or len(text) > 9 or not text.isdigit() or not text.isascii():
-        raise WireError("bad_value", f"{name}={text[:40]!r} is not a decimal number")
-    return int(text)
-
-
-def _opt_hex(msg: Message, name: str) -> int | None:
-    v = msg.get(name)
-    return None if v is None else _hex_value(name, v)
-
-
-def _choice(msg: Message, name: str, allowed: Iterable[str]) -> str:
-    v = _req(msg, name)
-    if v not in allowed:
-        raise WireError("bad_value", f"{name}={v[:40]!r} is not one of {', '.join(allowed)}")
-    return v
-
-
-def _token(msg: Message, name: str) -> str:
-    v = _req(msg, name)
-    if not v or any(c.isspace() for c in v):
-        raise WireError("bad_value", f"{name}={v[:40]!r} is not a single word")
-    return v
-
-
-def _node_list(names: tuple[str, ...]) -> str:
-    """``node1 node2 `` (each name followed by a space); a single space when empty."""
-    return "".join(f"{n} " for n in names) or " "
-
-
-# -- the envelope ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """The fields the sending daemon adds (plus ``dest``/``destuuid`` of addressed ones)."""
-
-    src: str
-    srcuuid: bytes
-    hg: int
-    ts: int
-    ttl: int
-    seq: int | None = None
-    ld: str | None = None
-    dest: str | None = None
-    destuuid: bytes | None = None
-
-
-def envelope(
-    body: Iterable[Field | tuple[str, str | bytes]],
-    *,
-    src: str,
-    srcuuid: bytes,
-    seq: int | None,
-    hg: int,
-    ts: int,
-    ld: str | None,
-    ttl: int,
-    dest: str | None = None,
-    destuuid: bytes | None = None,
-) -> Body:
-    """``body`` + ``[dest] [destuuid] src srcuuid [seq] hg ts [ld] ttl``, in that order.
-
-    ``body`` items are :class:`Field` or ``(name, str | bytes)`` pairs (str -> string
-    field, bytes -> binary).  ``dest`` is appended only if the body has none (the typed
-    bodies carry it where Heartbeat puts it).  Pass ``seq=None, ld=None`` for the
-    unsequenced types (NS_ackmsg, NS_rexmit).
-    """
-    out: list[Field] = []
-    for item in body:
-        if isinstance(item, Field):
-            out.append(item)
-        else:
-            name, value = item
-            out.append(
-                Field.text(name, value) if isinstance(value, str) else Field.binary(name, value)
-            )
-    if not out or all(f.name != "t" for f in out):
-        raise ValueError("envelope(): the body has no 't' field")
-    if any(f.name == "auth" for f in out):
-        raise ValueError("envelope(): the body already has an 'auth' field")
-    if dest is not None and all(f.name != "dest" for f in out):
-        out.append(_s("dest", dest))
-    if destuuid is not None:
-        out.append(Field.binary("destuuid", destuuid))
-    out += [_s("src", src), Field.binary("srcuuid", srcuuid)]
-    if seq is not None:
-        out.append(_s("seq", _hexs(seq)))
-    out += [_s("hg", _hexs(hg)), _s("ts", _hexs(ts))]
-    if ld is not None:
-        out.append(_s("ld", ld))
-    out.append(_s("ttl", str(ttl)))
-    return tuple(out)
-
-
-def parse_envelope(msg: Message) -> Envelope:
-    ttl = _dec_value("ttl", _req(msg, "ttl"))
-    return Envelope(
-        src=_token(msg, "src"),
-        srcuuid=_req_bytes(msg, "srcuuid"),
-        hg=_hex_value("hg", _req(msg, "hg")),
-        ts=_hex_value("ts", _req(msg, "ts")),
-        ttl=ttl,
-        seq=_opt_hex(msg, "seq"),
-        ld=msg.get("ld"),
-        dest=msg.get("dest"),
-        destuuid=msg.get_bytes("destuuid"),
-    )
+__all__ = ["Body", "Envelope", "envelope", "parse_envelope"]
 
 
 # -- bodies ----------------------------------------------------------------------------
@@ -198,18 +68,18 @@ class Status:
 
     def fields(self) -> Body:
         return (
-            _s("t", self.T),
-            _s("st", self.st),
-            _s("dt", _hexs(self.dt_ms)),
-            _s("protocol", str(self.protocol)),
+            string_field("t", self.T),
+            string_field("st", self.st),
+            string_field("dt", hexs(self.dt_ms)),
+            string_field("protocol", str(self.protocol)),
         )
 
     @classmethod
     def parse(cls, msg: Message) -> Status:
         return cls(
-            _token(msg, "st"),
-            _hex_value("dt", _req(msg, "dt")),
-            _dec_value("protocol", _req(msg, "protocol")),
+            token(msg, "st"),
+            hex_value("dt", req(msg, "dt")),
+            dec_value("protocol", req(msg, "protocol")),
         )
 
 
@@ -222,11 +92,15 @@ class NsAckmsg:
     ackseq: int
 
     def fields(self) -> Body:
-        return (_s("t", self.T), _s("dest", self.dest), _s("ackseq", _hexs(self.ackseq)))
+        return (
+            string_field("t", self.T),
+            string_field("dest", self.dest),
+            string_field("ackseq", hexs(self.ackseq)),
+        )
 
     @classmethod
     def parse(cls, msg: Message) -> NsAckmsg:
-        return cls(_token(msg, "dest"), _hex_value("ackseq", _req(msg, "ackseq")))
+        return cls(token(msg, "dest"), hex_value("ackseq", req(msg, "ackseq")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,33 +119,19 @@ class NsRexmit:
 
     def fields(self) -> Body:
         return (
-            _s("t", self.T),
-            _s("dest", self.dest),
-            _s("firstseq", str(self.firstseq)),
-            _s("lastseq", str(self.lastseq)),
+            string_field("t", self.T),
+            string_field("dest", self.dest),
+            string_field("firstseq", str(self.firstseq)),
+            string_field("lastseq", str(self.lastseq)),
         )
 
     @classmethod
     def parse(cls, msg: Message) -> NsRexmit:
-        first = _dec_value("firstseq", _req(msg, "firstseq"))
-        last = _dec_value("lastseq", _req(msg, "lastseq"))
+        first = dec_value("firstseq", req(msg, "firstseq"))
+        last = dec_value("lastseq", req(msg, "lastseq"))
         if last < first:
             raise WireError("bad_value", f"lastseq {last} < firstseq {first}")
-        return cls(_token(msg, "dest"), first, last)
-
-
-@dataclass(frozen=True, slots=True)
-class Starting:
-    """``t=starting``: sent once when the local status becomes active."""
-
-    T: ClassVar[str] = "starting"
-
-    def fields(self) -> Body:
-        return (_s("t", self.T),)
-
-    @classmethod
-    def parse(cls, msg: Message) -> Starting:
-        return cls()
+        return cls(token(msg, "dest"), first, last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,11 +142,11 @@ class ReqNodes:
     dest: str
 
     def fields(self) -> Body:
-        return (_s("t", self.T), _s("dest", self.dest))
+        return (string_field("t", self.T), string_field("dest", self.dest))
 
     @classmethod
     def parse(cls, msg: Message) -> ReqNodes:
-        return cls(_token(msg, "dest"))
+        return cls(token(msg, "dest"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,162 +160,19 @@ class RepNodes:
 
     def fields(self) -> Body:
         return (
-            _s("dest", self.dest),
-            _s("t", self.T),
-            _s("nodelist", _node_list(self.nodelist)),
-            _s("delnodelist", _node_list(self.delnodelist)),
+            string_field("dest", self.dest),
+            string_field("t", self.T),
+            string_field("nodelist", node_list(self.nodelist)),
+            string_field("delnodelist", node_list(self.delnodelist)),
         )
 
     @classmethod
     def parse(cls, msg: Message) -> RepNodes:
         return cls(
-            _token(msg, "dest"),
-            tuple(_req(msg, "nodelist").split()),
+            token(msg, "dest"),
+            tuple(req(msg, "nodelist").split()),
             tuple((msg.get("delnodelist") or "").split()),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Resource:
-    """``t=resource``: what the sender holds (``rsc_hold``), ``isstable`` once settled.
-
-    Wire orders: ``rsc_hold rtype isstable [info]`` or ``rsc_hold info`` (mach_down);
-    absent fields are None.
-    """
-
-    T: ClassVar[str] = "resource"
-    rsc_hold: str
-    rtype: str | None = None
-    isstable: bool | None = None
-    info: str | None = None
-
-    def fields(self) -> Body:
-        out = [_s("t", self.T), _s("rsc_hold", self.rsc_hold)]
-        if self.rtype is not None:
-            out.append(_s("rtype", self.rtype))
-        if self.isstable is not None:
-            out.append(_s("isstable", "1" if self.isstable else "0"))
-        if self.info is not None:
-            out.append(_s("info", self.info))
-        return tuple(out)
-
-    @classmethod
-    def parse(cls, msg: Message) -> Resource:
-        stable = msg.get("isstable")
-        if stable not in (None, "0", "1"):
-            raise WireError("bad_value", f"isstable={stable[:20]!r} is not 0 or 1")
-        return cls(
-            _choice(msg, "rsc_hold", RSC_HOLD),
-            msg.get("rtype"),
-            None if stable is None else stable == "1",
-            msg.get("info"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AskResources:
-    """``t=ask_resources``: standby negotiation (``info`` = me / other / done)."""
-
-    T: ClassVar[str] = "ask_resources"
-    rsc_hold: str
-    info: str
-
-    def fields(self) -> Body:
-        return (_s("t", self.T), _s("rsc_hold", self.rsc_hold), _s("info", self.info))
-
-    @classmethod
-    def parse(cls, msg: Message) -> AskResources:
-        return cls(_choice(msg, "rsc_hold", RSC_HOLD), _req(msg, "info"))
-
-
-@dataclass(frozen=True, slots=True)
-class HbTakeover:
-    """``t=hb_takeover``: the sender asks the peer to go standby for ``rsc_hold``."""
-
-    T: ClassVar[str] = "hb_takeover"
-    rsc_hold: str
-
-    def fields(self) -> Body:
-        return (_s("t", self.T), _s("rsc_hold", self.rsc_hold))
-
-    @classmethod
-    def parse(cls, msg: Message) -> HbTakeover:
-        return cls(_choice(msg, "rsc_hold", RSC_HOLD))
-
-
-@dataclass(frozen=True, slots=True)
-class IpRequest:
-    """``t=ip-request`` (auto_failback legacy): the home node asks for its group."""
-
-    T: ClassVar[str] = "ip-request"
-    ipaddr: str
-
-    def fields(self) -> Body:
-        return (_s("t", self.T), _s("ipaddr", self.ipaddr))
-
-    @classmethod
-    def parse(cls, msg: Message) -> IpRequest:
-        return cls(_req(msg, "ipaddr"))
-
-
-@dataclass(frozen=True, slots=True)
-class IpRequestResp:
-    """``t=ip-request-resp``: the owner's answer (``weown``), ``ok=OK``."""
-
-    T: ClassVar[str] = "ip-request-resp"
-    dest: str
-    ipaddr: str
-    weown: bool
-    ok: str = "OK"
-
-    def fields(self) -> Body:
-        return (
-            _s("t", self.T),
-            _s("dest", self.dest),
-            _s("ipaddr", self.ipaddr),
-            _s("weown", "yes" if self.weown else "no"),
-            _s("ok", self.ok),
-        )
-
-    @classmethod
-    def parse(cls, msg: Message) -> IpRequestResp:
-        return cls(
-            _token(msg, "dest"),
-            _req(msg, "ipaddr"),
-            _choice(msg, "weown", ("yes", "no")) == "yes",
-            _req(msg, "ok"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Stonith:
-    """``t=stonith``: fencing result for ``node`` (``n_stnth``, ``unneeded``...)."""
-
-    T: ClassVar[str] = "stonith"
-    node: str
-    result: str
-
-    def fields(self) -> Body:
-        return (_s("t", self.T), _s("node", self.node), _s("result", self.result))
-
-    @classmethod
-    def parse(cls, msg: Message) -> Stonith:
-        return cls(_token(msg, "node"), _req(msg, "result"))
-
-
-@dataclass(frozen=True, slots=True)
-class Shutdone:
-    """``t=shutdone st=dead``: the last message of a clean shutdown."""
-
-    T: ClassVar[str] = "shutdone"
-    st: str = "dead"
-
-    def fields(self) -> Body:
-        return (_s("t", self.T), _s("st", self.st))
-
-    @classmethod
-    def parse(cls, msg: Message) -> Shutdone:
-        return cls(_token(msg, "st"))
 
 
 MessageBody = (
@@ -564,15 +281,15 @@ def resource(
     isstable: bool | None = None,
     info: str | None = None,
 ) -> Body:
-    return Resource(rsc_hold, rtype, isstable, info).fields()
+    return Resource(Hold(rsc_hold), info, isstable, rtype).fields()
 
 
 def ask_resources(rsc_hold: str, info: str) -> Body:
-    return AskResources(rsc_hold, info).fields()
+    return AskResources(Hold(rsc_hold), AskInfo(info)).fields()
 
 
 def hb_takeover(rsc_hold: str) -> Body:
-    return HbTakeover(rsc_hold).fields()
+    return HbTakeover(Hold(rsc_hold)).fields()
 
 
 def ip_request(ipaddr: str) -> Body:
@@ -580,11 +297,11 @@ def ip_request(ipaddr: str) -> Body:
 
 
 def ip_request_resp(dest: str, ipaddr: str, weown: bool, ok: str = "OK") -> Body:
-    return IpRequestResp(dest, ipaddr, weown, ok).fields()
+    return IpRequestResp(dest, ipaddr, weown, ok == "OK").fields()
 
 
 def stonith(node: str, result: str) -> Body:
-    return Stonith(node, result).fields()
+    return Stonith(node, StonithResult(result)).fields()
 
 
 def shutdone(st: str = "dead") -> Body:

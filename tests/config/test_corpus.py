@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from ha_agents.config.crosscheck import TWO_NODE_RESOURCES
-from ha_agents.config.diagnostics import Severity
+from ha_agents.config.diagnostics import Diagnostic, Severity
 from ha_agents.config.load import load_config
 
 from .corpus import REPO, GroundTruthHost, cases, expected, groundtruth_module
+from .heartbeat_errors import blame
 
 CASES = cases()
 
@@ -62,8 +63,32 @@ def test_check_agrees_with_heartbeat(case: Path, tmp_path: Path) -> None:
     else:
         assert cfg is None, f"Heartbeat refused it ({want['heartbeat_exit']}):\n  {log}"
         assert errors, "refused without an error diagnostic"
+        _same_place(d, want["log"], diags)  # type: ignore[arg-type]
     assert all(x.line >= 1 and x.path.startswith(str(d)) for x in diags)
     assert not any(x.code == "HX499" for x in diags), "internal error"
+
+
+def _same_place(conf: Path, log: list[object], diags: list[Diagnostic]) -> None:
+    """Our refusal points where Heartbeat's does: an error in a file one of its ERROR
+    lines names, on a line holding the value that line names (where it names one)."""
+    places = blame(log)
+    if not places:
+        return
+    errors = [x for x in diags if x.severity is Severity.ERROR]
+    assert any(_agrees(conf, name, value, errors) for name, value in places), (
+        f"Heartbeat blamed {places}; our errors: {[x.render() for x in errors]}"
+    )
+
+
+def _agrees(conf: Path, name: str, value: str | None, errors: list[Diagnostic]) -> bool:
+    here = [x for x in errors if Path(x.path).name == name]
+    if not here:
+        return False
+    path = conf / name
+    lines = path.read_bytes().decode("utf-8", "replace").split("\n") if path.is_file() else []
+    if not value or not value.strip() or not any(value in line for line in lines):
+        return True  # Heartbeat names the file only (or a value the file spells otherwise)
+    return any(1 <= x.line <= len(lines) and value in lines[x.line - 1] for x in here)
 
 
 CLI_CASES = ["classic_bcast", "keepalive_case", "ak_0644", "hr_bad_node", "missing_hacf"]

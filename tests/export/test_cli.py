@@ -32,10 +32,33 @@ def test_export_pacemaker_writes_files_and_warns(
     assert "ring0_addr: 192.0.2.11" in (out / "corosync.conf").read_text()
     err = capsys.readouterr().err
     assert "warning: EX603" in err and "EX606" not in err
-    # a second run does not overwrite without --force
-    assert main(argv) == 1
-    assert "already exist" in capsys.readouterr().err
-    assert main([*argv, "--force"]) == 0
+    # the same export again changes nothing; another one does not overwrite without --force
+    assert main(argv) == 0
+    assert f"kept {out}/corosync.conf (already there, same content)" in capsys.readouterr().out
+    other = [*argv[:-2], "--node-address", "node2=192.0.2.22", "--output-dir", str(out)]
+    assert main(other) == 1
+    assert "out: corosync.conf already there with other content" in capsys.readouterr().err
+    assert main([*other, "--force"]) == 0
+    assert "ring0_addr: 192.0.2.22" in (out / "corosync.conf").read_text()
+
+
+def test_migration_guides_three_exports_write_one_directory(
+    confdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/migration.md section 2.1: cib, crmsh and pcs into one directory, keeping
+    --config-dir and the node addresses; corosync.conf is the same for all three."""
+    out = tmp_path / "pcmk"
+    base = ["export", "pacemaker", "--config-dir", str(confdir), "--node", "node1"]
+    base += ["--node-address", "node1=192.0.2.11", "--node-address", "node2=192.0.2.12"]
+    for fmt in ("cib", "crmsh", "pcs"):
+        assert main([*base, "--format", fmt, "--output-dir", str(out)]) == 0, fmt
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cib.xml", "corosync.conf", "crm.txt", "pcs.sh"]
+    corosync = (out / "corosync.conf").read_text()
+    assert "ring0_addr: 192.0.2.11" in corosync and "ring0_addr: 192.0.2.12" in corosync
+    assert "kept" in capsys.readouterr().out
+    pcs = (out / "pcs.sh").read_text()
+    assert "Do not run 'pcs cluster\n# setup'" in pcs
 
 
 def test_export_pcs_script_is_executable(confdir: Path, tmp_path: Path) -> None:
@@ -104,6 +127,26 @@ def test_simulate_json_and_bad_duration(confdir: Path, capsys: pytest.CaptureFix
     assert doc["fault"] == "stop" and doc["outages"][0]["up_on"] == "node2"
     assert main([*argv, "--script-duration", "-1"]) == 2
     assert main(["simulate", "--config-dir", str(confdir), "--node", "node7"]) == 1
+
+
+def test_simulate_without_node_on_a_machine_that_is_not_a_node(
+    confdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its help promises a default: the home node of the first group, the files read as
+    the cluster's nodes (this machine is neither node1 nor node2, nor has their NICs)."""
+    (confdir / "ha.cf").write_text(
+        (confdir / "ha.cf").read_text().replace("ucast", "bcast eth7\n#")
+    )
+    assert main(["simulate", "--config-dir", str(confdir), "--fault", "stop"]) == 0
+    captured = capsys.readouterr()
+    assert "fault: stop on node1" in captured.out, captured
+    assert main(["simulate", "--config-dir", str(confdir), "--link", "eth7"]) == 2
+    assert "--link goes with --fault linkdown" in capsys.readouterr().err
+    argv = ["simulate", "--config-dir", str(confdir), "--fault", "linkdown", "--link"]
+    assert main([*argv, "eth8"]) == 2
+    assert "not a link of ha.cf (eth7)" in capsys.readouterr().err
+    assert main([*argv, "eth7"]) == 0
+    assert "its only link eth7 is cut" in capsys.readouterr().out
 
 
 def test_simulate_script_duration_forms() -> None:

@@ -138,7 +138,7 @@ def test_notify_script_starts_left_to_right_and_stops_right_to_left(tmp_path: Pa
     # a recording stand-in for the ha-agents command (the script's only dependency)
     fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
     fake.chmod(0o755)
-    script.write_text(render_notify_script(cfg, ha_agents=str(fake)))
+    script.write_text(render_notify_script(cfg, (str(fake),)))
     script.chmod(0o755)
     inst = "VI_ip_192.0.2.50"
     assert subprocess.run([str(script), "start", inst], check=False).returncode == 0
@@ -158,7 +158,7 @@ def test_notify_script_start_stops_at_first_failure(tmp_path: Path) -> None:
     fake.write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/calls\nexit 1\n')
     fake.chmod(0o755)
     script = tmp_path / "notify"
-    script.write_text(render_notify_script(cfg, ha_agents=str(fake)))
+    script.write_text(render_notify_script(cfg, (str(fake),)))
     script.chmod(0o755)
     assert subprocess.run([str(script), "start", "VI_ip_192.0.2.50"], check=False).returncode == 1
     assert len((tmp_path / "calls").read_text().splitlines()) == 1

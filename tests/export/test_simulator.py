@@ -8,12 +8,14 @@ death; auto_failback legacy refuses standby.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ha_agents.config.model import AutoFailback, ClusterConfig
 from ha_agents.export.simulator import Fault, Prediction, predict
 
-from .builders import group, make_config
+from .builders import bcast, group, make_config
 
 KEEPALIVE = 1.0
 DEADTIME = 6.0
@@ -139,3 +141,50 @@ def test_per_script_durations_change_the_outage() -> None:
         (0.1, "start Filesystem::/dev/sdb1::/srv::ext4"),
         (0.35, "start lighttpd"),
     ]
+
+
+def _two_links() -> ClusterConfig:
+    return make_config(
+        group("node1", "IPaddr::192.0.2.50/24/eth0", "lighttpd"),
+        media=(bcast("eth0", line=5), bcast("eth1", line=6)),
+        keepalive_ms=int(KEEPALIVE * 1000),
+        deadtime_ms=int(DEADTIME * 1000),
+    )
+
+
+def test_linkdown_of_the_second_link_moves_nothing() -> None:
+    """The crossover cable (eth1) fails: the peers still hear each other on eth0."""
+    p = predict(_two_links(), Fault.LINKDOWN, "node1", script_duration_s=D, link="eth1")
+    assert p.settled and p.link == "eth1"
+    assert p.detected_at is None and p.outages == () and p.takeovers == ()
+    assert "info: Link node1:eth1 dead." in _texts(p, "node2")
+    assert not any("is dead" in t for t in _texts(p, "node2"))
+
+
+def test_linkdown_of_the_client_link_loses_clients_without_a_failover() -> None:
+    """eth0 (the first link: the clients' network) fails, eth1 still carries heartbeats:
+    Heartbeat v1 does not move the group, so the clients lose it."""
+    p = predict(_two_links(), Fault.LINKDOWN, "node1", script_duration_s=D, link="eth0")
+    assert p.detected_at is None and p.takeovers == ()
+    (outage,) = p.outages
+    assert outage.down_at == 0.0 and outage.up_at is None
+
+
+@pytest.mark.parametrize("fault", [Fault.KILL, Fault.HANG, Fault.LINKDOWN])
+def test_the_report_states_a_detection_range_that_holds(fault: Fault) -> None:
+    from ha_agents.export.simreport import render_text
+
+    cfg = _cfg()
+    p = predict(cfg, fault, "node1", script_duration_s=D)
+    line = next(s for s in render_text(cfg, p, D).splitlines() if s.startswith("detection:"))
+    low, high = (float(w) for w in re.findall(r"between ([\d.]+) and ([\d.]+) s", line)[0])
+    assert p.detected_at is not None and low <= p.detected_at <= high + EPS, line
+
+
+def test_a_clean_stop_claims_no_deadtime_range() -> None:
+    from ha_agents.export.simreport import render_text
+
+    cfg = _cfg()
+    p = predict(cfg, Fault.STOP, "node1", script_duration_s=D)
+    line = next(s for s in render_text(cfg, p, D).splitlines() if s.startswith("detection:"))
+    assert "between" not in line and "shutdone" in line and "took over at once" in line

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ha_agents.failover.messages import (
+from ha_agents.wire.resource_msgs import (
     AskInfo,
     AskResources,
     HbTakeover,
@@ -20,8 +20,8 @@ from ha_agents.failover.messages import (
     Starting,
     Stonith,
     StonithResult,
-    parse,
     parse_which,
+    read,
 )
 
 
@@ -82,16 +82,16 @@ def test_bodies_match_heartbeat_captures() -> None:
     ],
 )
 def test_parse_reads_back_every_message(message: OutMessage) -> None:
-    assert parse(Fields(message.body())) == message
+    assert read(Fields(message.body())) == message
 
 
 def test_parse_drops_bad_values() -> None:
-    assert parse(Fields((("t", "resource"), ("rsc_hold", "bogus")))) is None
-    assert parse(Fields((("t", "ask_resources"), ("rsc_hold", "all"), ("info", "x")))) is None
-    assert parse(Fields((("t", "stonith"), ("node", "n"), ("result", "??")))) is None
-    assert parse(Fields((("t", "ip-request"),))) is None
-    assert parse(Fields((("t", "shutdone"), ("st", "dead")))) == Shutdone()
-    assert parse(Fields((("t", "status"),))) is None
+    assert read(Fields((("t", "resource"), ("rsc_hold", "bogus")))) is None
+    assert read(Fields((("t", "ask_resources"), ("rsc_hold", "all"), ("info", "x")))) is None
+    assert read(Fields((("t", "stonith"), ("node", "n"), ("result", "??")))) is None
+    assert read(Fields((("t", "ip-request"),))) is None
+    assert read(Fields((("t", "shutdone"), ("st", "dead")))) == Shutdone()
+    assert read(Fields((("t", "status"),))) is None
 
 
 def test_which_argument_words() -> None:
@@ -109,4 +109,16 @@ def test_which_argument_words() -> None:
     )
 )
 def test_parse_never_raises(fields: dict[str, str]) -> None:
-    parse(Fields(tuple(fields.items())))
+    read(Fields(tuple(fields.items())))
+
+
+def test_parse_reads_takeover_and_standby_words_as_heartbeat_does() -> None:
+    # hb_takeover sends 'failback' verbatim; a Heartbeat peer's rc.d/hb_takeover then
+    # runs hb_standby without an argument: standby all
+    assert read(Fields((("t", "hb_takeover"), ("rsc_hold", "failback")))) == HbTakeover(Hold.ALL)
+    assert read(Fields((("t", "hb_takeover"),))) == HbTakeover(Hold.ALL)
+    assert read(Fields((("t", "hb_takeover"), ("rsc_hold", "local")))) == HbTakeover(Hold.LOCAL)
+    # ask_for_resources() reads a missing rsc_hold as all
+    assert read(Fields((("t", "ask_resources"), ("info", "me")))) == AskResources(
+        Hold.ALL, AskInfo.ME
+    )

@@ -19,7 +19,6 @@ from tests.lab.poller import HttpPoller
 pytestmark = pytest.mark.netns
 VIP = "192.0.2.50"
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
-DT_GRACE = 5.2  # a starting node announces deadtime + 2 s for its first 5 s (Heartbeat's dt)
 
 
 @dataclass
@@ -62,7 +61,7 @@ def rig(auto_failback: str = "on") -> Iterator[Rig]:
         r = Rig(lab, h1, h2, n1, n2, HttpPoller(client, f"http://{VIP}/").start())
         assert r.wait_holders(["n1"], 10), r.n1.log()[-2000:]
         assert r.poller.wait_ok(5, backend="n1")
-        time.sleep(DT_GRACE)
+        assert n1.wait_steady() and n2.wait_steady()
         yield r
 
 
@@ -114,6 +113,11 @@ def test_power_loss_with_auto_failback_off_stays_on_the_survivor(off: Rig) -> No
 
 def test_hang_then_resume_ends_with_exactly_one_owner(on: Rig) -> None:
     r = on
+    hooks = r.n1.config_dir / "ha_agents" / "hooks.d"
+    hooks.mkdir(parents=True)
+    events = r.lab.tmpdir / "n1-events"
+    (hooks / "10-record").write_text(f'#!/bin/sh\necho "$1 $2" >> {events}\n')
+    (hooks / "10-record").chmod(0o755)
     fault = time.monotonic()
     r.n1.kill(signal.SIGSTOP)
     _moved_to_n2(r, fault, 5)
@@ -123,6 +127,11 @@ def test_hang_then_resume_ends_with_exactly_one_owner(on: Rig) -> None:
     assert wait_until(lambda: "was frozen for" in r.n1.log(), 3)
     assert r.poller.wait_ok(10, after=resumed + 0.5, backend="n1"), r.n1.log()[-3000:]
     assert r.exactly_one_owner_for(1.0) == []
+    # node2 was alive throughout: the resumed node read its heartbeats, which waited in
+    # the socket buffer, before judging it (no false alarm from a node-dead hook)
+    assert "node node2: is dead" not in r.n1.log(), r.n1.log()[-3000:]
+    assert wait_until(lambda: events.exists() and "group-acquired node1" in events.read_text(), 5)
+    assert "node-dead" not in events.read_text(), events.read_text()
 
 
 def test_cable_cut_then_reconnect_ends_with_exactly_one_owner(on: Rig) -> None:

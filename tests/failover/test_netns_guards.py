@@ -22,7 +22,7 @@ def _pair(lab: Lab, spec: ClusterSpec) -> tuple[Host, Host, LabNode, LabNode]:
     n1 = start_ha_agents(lab, h1, "node1", spec)
     n2 = start_ha_agents(lab, h2, "node2", spec)
     assert wait_until(lambda: vip_holders([h1, h2], VIP) == ["n1"], 10), n1.log()[-2000:]
-    time.sleep(5.2)  # past the starting nodes' longer announced deadtime
+    assert n1.wait_steady() and n2.wait_steady()  # past the start-up dt grace
     return h1, h2, n1, n2
 
 

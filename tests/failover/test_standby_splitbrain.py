@@ -10,8 +10,8 @@ from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Send
 from ha_agents.failover.manager import LEGACY_REFUSAL
-from ha_agents.failover.messages import AskInfo, AskResources, Hold, Starting
 from ha_agents.node.cluster import VirtualCluster as Cluster
+from ha_agents.wire.resource_msgs import AskInfo, AskResources, Hold, Starting
 from tests.failover.builders import make_config
 
 G1 = "IPaddr::192.0.2.50"
@@ -115,7 +115,7 @@ def test_standby_without_a_live_peer_is_refused() -> None:
     c.admin("node1", {"cmd": "standby", "which": Hold.ALL.value})
     c.run_for(0.5)
     assert c.owners(G1) == ["node1"]
-    assert "Standby [all] refused: no active peer." in c.notices("node1")
+    assert "No reply to standby request.  Standby request cancelled." in c.notices("node1")
 
 
 @pytest.mark.parametrize("af", [AutoFailback.ON, AutoFailback.OFF])
@@ -265,7 +265,7 @@ def test_stale_death_verdict_after_a_freeze_is_rechecked_then_acted_on() -> None
     deferred by deadtime; if the peer stays silent we take over then."""
     from ha_agents.failover.actions import AcquireGroup, ReleaseGroup
     from ha_agents.failover.manager import ResourceManager
-    from ha_agents.failover.messages import Resource
+    from ha_agents.wire.resource_msgs import Resource
     from tests.failover.builders import make_config
 
     m = ResourceManager(make_config("node1", groups=(("node1", G1),)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ha_agents.config.model import AutoFailback
 from ha_agents.failover import events as ev
-from ha_agents.failover.messages import (
+from ha_agents.node.cluster import VirtualCluster as Cluster
+from ha_agents.wire.resource_msgs import (
     Hold,
     IpRequest,
     IpRequestResp,
@@ -14,7 +15,6 @@ from ha_agents.failover.messages import (
     Stonith,
     StonithResult,
 )
-from ha_agents.node.cluster import VirtualCluster as Cluster
 from tests.failover.builders import make_config
 
 G1 = "IPaddr::192.0.2.50"

@@ -18,6 +18,7 @@ from ha_agents.daemon.control import request, socket_path
 from ha_agents.status.clstatus import answer
 from tests.lab.command import ha_agents
 from tests.lab.netns import Host
+from tests.lab.steady import steady
 from tests.lab.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,10 +123,10 @@ class AgentNode(AgentNodeSpec):
             raise AssertionError(f"{self.node} exited: {self.output()}")
         self.started_at = time.monotonic()  # the socket appears just before Start
 
-    def wait_steady(self) -> None:
-        """Sleep until this node announces its plain deadtime (dt= is deadtime + 2 s for
-        the first 5 s after a start, as Heartbeat does, and peers honour it)."""
-        time.sleep(max(0.0, self.started_at + 5.3 - time.monotonic()))
+    def wait_steady(self, timeout: float = 15.0) -> bool:
+        """Until every node this one hears announces its plain deadtime (dt= is deadtime
+        + 2 s for the first 5 s after a start, as Heartbeat does: tests/lab/steady.py)."""
+        return wait_until(lambda: steady(self.doc(), self.timers_ms[2]), timeout)
 
     def output(self) -> str:
         text = ""

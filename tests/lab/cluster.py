@@ -4,13 +4,16 @@
 the VIP group, authkeys) and renders it as Heartbeat files (``ha_cf()``,
 ``haresources()``, ``AUTHKEYS``), for a real Heartbeat node and an ha_agents node alike.
 ``start_ha_agents(lab, host, node, spec)`` starts an ha_agents node: ``ha-agents run``
-(tests/lab/command.py) on the rendered files, plus ``failover.cf`` for fencing.
+(tests/lab/command.py) on the rendered files, plus ``failover.cf`` for fencing and
+``spec.failover_cf`` (e.g. resource monitoring).
 ``vip_holders(hosts, vip)`` says which hosts carry the VIP.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import shlex
 import shutil
 import signal
@@ -37,6 +40,7 @@ from tests.lab import procs
 from tests.lab.command import ha_agents
 from tests.lab.netns import Host, Lab
 from tests.lab.registry import LabError
+from tests.lab.steady import steady
 from tests.lab.waiting import wait_until
 
 STOCK_HA_D = "/etc/ha.d"  # as the Debian heartbeat package installs it (never written)
@@ -65,6 +69,7 @@ class ClusterSpec:
     fence_command: tuple[str, ...] = ()
     fence_retry_s: float = 5.0
     media: str = "bcast"  # or "ucast" (one line per node address)
+    failover_cf: str = ""  # more failover.cf lines (e.g. resource ``monitor`` lines)
 
     @property
     def group_home(self) -> str:
@@ -177,11 +182,14 @@ class LabNode:
         keys = self.config_dir / "authkeys"
         keys.write_text(AUTHKEYS)
         keys.chmod(0o600)
-        if spec.fence_command:
-            (self.config_dir / FILENAME).write_text(
-                f"fence_command {shlex.join(spec.fence_command)}\n"
-                f"fence_retry {spec.fence_retry_s:g}\n"
-            )
+        fence = (
+            f"fence_command {shlex.join(spec.fence_command)}\nfence_retry {spec.fence_retry_s:g}\n"
+            if spec.fence_command
+            else ""
+        )
+        if fence or spec.failover_cf:
+            (self.config_dir / FILENAME).write_text(fence + spec.failover_cf)
+        self.env: dict[str, str] = {}  # set before start: added to the daemon's environment
         self._proc: subprocess.Popen[bytes] | None = None
         lab.on_close(self._on_lab_close)
 
@@ -195,8 +203,9 @@ class LabNode:
             "run", "--config-dir", str(self.config_dir), "--node", self.node,
             "--state-dir", str(self.state_dir), "--run-dir", str(self.run_dir),
         )  # fmt: skip
+        env = {**os.environ, **self.env} if self.env else None
         with open(self.output, "ab") as out:
-            self._proc = self.host.popen(argv, stdout=out, stderr=out)
+            self._proc = self.host.popen(argv, stdout=out, stderr=out, env=env)
 
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -248,6 +257,19 @@ class LabNode:
         """``ha-agents ARGS --run-dir RUN`` inside the node's namespace."""
         argv = self.argv(args[0], "--run-dir", str(self.run_dir), *args[1:])
         return self.host.run(argv, check=False, timeout=timeout)
+
+    def doc(self) -> dict[str, object] | None:
+        """``ha-agents status --json`` of this node (None if it does not answer)."""
+        res = self.ctl("status", "--json")
+        try:
+            doc = json.loads(res.stdout) if res.returncode == 0 else None
+        except ValueError:
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def wait_steady(self, timeout: float = 15.0) -> bool:
+        """Until every node this one hears announces its plain deadtime (tests/lab/steady.py)."""
+        return wait_until(lambda: steady(self.doc(), self.spec.deadtime_ms), timeout)
 
     def log(self) -> str:
         try:

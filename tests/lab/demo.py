@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 FAULTS = ("kill", "hang", "cut", "stop", "standby")
-DT_GRACE_S = 5.2  # a starting node announces deadtime + 2 s for its first 5 s
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,7 +178,8 @@ def _run(fault: str, demo: DemoCluster) -> int:
                 say("the client cannot reach the VIP")
                 return 1
             say(f"client polls http://{spec.vip}/ every 20 ms; {a} answers")
-            time.sleep(max(DT_GRACE_S, 2 * deadtime / 1000))
+            n1.wait_steady()  # past the start-up window of a longer announced deadtime
+            n2.wait_steady()
             t_fault = time.monotonic()
             say(_FAULT_TEXT[fault].format(node=a))
             _inject(fault, n1, h1)

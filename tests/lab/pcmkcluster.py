@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ha_agents.config import search
 from tests.lab.cluster import AUTHKEYS, ClusterSpec
 from tests.lab.command import ha_agents
 from tests.lab.crmmon import ClusterView
@@ -192,7 +193,8 @@ def web_binds(lab: Lab, nodes: Iterable[str]) -> dict[str, dict[str, Path]]:
 
 def our_agents() -> dict[str, Path]:
     """ha_agents' own agents (resource.d/), for ``ocf:ha_agents:NAME``."""
-    return {name: REPO / "resource.d" / name for name in ("IPaddr", "httpd", "redis")}
+    agents = Path(search.package_agents_dir())
+    return {name: agents / name for name in ("IPaddr", "httpd", "redis")}
 
 
 def pacemaker_pair(lab: Lab, hosts: Mapping[str, Host], spec: ClusterSpec) -> PacemakerCluster:

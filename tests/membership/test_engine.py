@@ -200,7 +200,22 @@ def test_dead_peer_heard_again_same_generation_returns_after_partition() -> None
     acts = eng.handle(rx(status("node2", 9), 20.0))
     assert "CRIT: Cluster node node2 returning after partition." in texts(acts)
     assert NodeUp("node2", "heard") in acts
-    assert "CRIT: Late heartbeat: Node node2: interval 19000 ms (> deadtime)" in texts(acts)
+    assert "WARN: Deadtime value may be too small." in texts(acts)
+    # once per event: no second CRIT 'Late heartbeat ... (> deadtime)' for the same return
+    assert [t for t in texts(acts) if t.startswith("CRIT")] == [
+        "CRIT: Cluster node node2 returning after partition."
+    ]
+
+
+def test_peer_never_heard_before_initdead_is_just_up_when_heard() -> None:
+    """Heartbeat logs 'returning after partition' only for a node it heard before with
+    the same generation; a node declared dead at initdead and heard later is just up."""
+    eng = started()
+    for t in range(1, 13):
+        eng.handle(Tick(float(t)))
+    acts = eng.handle(rx(status("node2", 1), 20.0))
+    assert NodeUp("node2", "heard") in acts
+    assert not [t for t in texts(acts) if t.startswith(("CRIT", "ERROR"))], texts(acts)
 
 
 def test_late_heartbeat_warns_after_warntime_to_the_ms() -> None:
@@ -497,3 +512,19 @@ def test_peer_that_shut_down_and_restarts_within_deadtime_is_alive_not_dead() ->
     assert eng.peers["node2"].state is PeerState.ALIVE
     assert node_view(eng.snapshot(3.0), "node2").status == "init"
     assert not [a for a in eng.handle(Tick(7.6)) if isinstance(a, NodeDead)]
+
+
+def test_a_resumed_node_does_not_call_the_peers_heartbeats_late() -> None:
+    """Frozen (SIGSTOP) for longer than deadtime: the peer's next heartbeat is late only
+    by our own freeze; Heartbeat logs CRIT 'Late heartbeat' there, we do not."""
+    eng = started()
+    t = 1.0
+    for seq in range(1, 20):  # node2 heard every second, our ticks in between
+        eng.handle(rx(status("node2", seq), t))
+        eng.handle(Tick(t + 0.5))
+        t += 1.0
+    frozen = t + 30.0  # nothing ran here for 30 s, far over deadtime
+    assert texts(eng.handle(rx(status("node2", 20), frozen))) == []
+    eng.handle(Tick(frozen + 0.5))
+    late = eng.handle(rx(status("node2", 21), frozen + 4.0))  # the peer's own late one
+    assert texts(late) == ["WARN: Late heartbeat: Node node2: interval 4000 ms"]

@@ -118,4 +118,6 @@ def test_reload_without_a_daemon_says_so() -> None:
         [sys.executable, "-m", "ha_agents", "reload", "--run-dir", "/nonexistent/ha"],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
-    assert (r.returncode, r.stderr) == (3, "ha-agents reload: the daemon is not running\n")
+    sock = "/nonexistent/ha/ha-agents.sock"
+    expected = f"ha-agents reload: the daemon is not running (no answer on {sock})\n"
+    assert (r.returncode, r.stderr) == (3, expected)

@@ -43,8 +43,15 @@ node node2
 HARESOURCES = f"node1 IPaddr::{VIP}/24/eth0\n"
 AUTHKEYS = "auth 1\n1 sha1 upgrade-walk-0123456789abcdef\n"
 CHECK = ["ha-agents", "check", "--config-dir", "/etc/ha.d"]
-RUN = ["ha-agents", "run", "--config-dir", "/etc/ha.d", "--state-dir", "/var/lib/heartbeat"]
-RUN += ["--run-dir", "/run/heartbeat"]
+UNIT = "/lib/systemd/system/ha-agents.service"
+
+
+def unit_command(text: str) -> list[str]:
+    """The unit's ExecStart= as argv, with /etc/default/ha-agents' empty HA_AGENTS_OPTS."""
+    line = next(x for x in text.splitlines() if x.startswith("ExecStart="))
+    return [w for w in line.removeprefix("ExecStart=").split() if w != "$HA_AGENTS_OPTS"]
+
+
 RUN_DIRS = (
     "mkdir -p /run/heartbeat/ccm /run/heartbeat/crm /run/heartbeat/dopd "
     "/run/heartbeat/rsctmp /run/resource-agents /run/lock && "
@@ -143,7 +150,11 @@ def upgrade(node: Node, deb: Path) -> dict[str, str]:
     assert disable.returncode == 0 and enable.returncode == 0, seen["systemctl"]
     wants = node.run(["ls", "/etc/systemd/system/multi-user.target.wants"]).stdout.split()
     assert "ha-agents.service" in wants and "heartbeat.service" not in wants
-    node.start(RUN)
+    unit = node.run(["cat", UNIT])
+    assert unit.returncode == 0, unit.stderr
+    run = unit_command(unit.stdout)
+    assert run[:2] == ["/usr/bin/ha-agents", "run"] and "--log-ident" in run, run
+    node.start(run)  # the unit's own command line: the node logs as heartbeat
     return seen
 
 

@@ -64,7 +64,11 @@ class Cluster:
         return None
 
     def dropped(self, node: LabNode) -> dict[str, int]:
-        return dict(self.doc(node).get("dropped") or {})
+        """What the node refused, by reason: ``dropped`` plus ``events`` (an already-seen
+        datagram, i.e. a replay within the generation, counts as the event ``duplicate``:
+        with two links every packet is one, so it is not a drop; status/counters.py)."""
+        doc = self.doc(node)
+        return {**(doc.get("dropped") or {}), **(doc.get("events") or {})}
 
     def kernel_drops(self, node: LabNode) -> int:
         """Datagrams the kernel dropped for the node's heartbeat sockets (its peer filter,

@@ -29,7 +29,6 @@ from tests.lab.poller import HttpPoller
 from .cluster import ATTACKER, AUTHKEYS, NODES, VIP, Cluster, OwnerWatch, make_node, start_cluster
 
 KEEPALIVE_S = 0.1
-DT_GRACE_S = 5.3  # a starting node announces deadtime + 2 s for its first 5 s
 NOT_DROPS = {"own_echo", "rexmit_answered"}  # engine counters that are not drops
 OK_SCRIPT = """#!/bin/sh
 # a resource that works: start/stop/status with a state file
@@ -173,7 +172,7 @@ def running(
             serve_name(h, h.name)
         poller = HttpPoller(c.x, f"http://{VIP}/", interval=0.02, duration=400, timeout=0.2).start()
         assert poller.wait_ok(10, backend="n1"), "client never reached the VIP on n1"
-        time.sleep(DT_GRACE_S)
+        assert c.n1.wait_steady() and c.n2.wait_steady(), "still in the start-up dt grace"
         drops0 = _drops(c)
         with OwnerWatch(c) as watch:
             run = Run(c, poller, watch, result)

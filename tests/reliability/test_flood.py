@@ -29,7 +29,7 @@ def lab() -> Iterator[Lab]:
 
 def test_forged_flood_causes_no_false_failover(lab: Lab) -> None:
     c = start_cluster(lab)
-    time.sleep(5.3)  # past the starting nodes' longer announced deadtime (dt)
+    assert c.n1.wait_steady() and c.n2.wait_steady()  # past the start-up dt grace
     inj = Injector(c.x.netns)
     pids = c.n1.pids() + c.n2.pids()
     cpu0, t0 = cpu_seconds(pids), time.monotonic()

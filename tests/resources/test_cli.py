@@ -103,3 +103,62 @@ def test_heartbeat_class_script_gets_heartbeats_argv_and_environment(tmp_path: P
     assert (tmp_path / "dump.a1_a2_status").exists()  # status came first ("not running")
     if Path("/var/lib/heartbeat/cores/root").is_dir():
         assert dump["cwd"] == "/var/lib/heartbeat/cores/root"
+
+
+MYAPP = """#!/bin/sh
+# a heartbeat-class script that keeps its state next to where it is run from
+case "$1" in
+    start) pwd > ./where; : > ./running ;;
+    stop) rm -f ./running ;;
+    status) if [ -e ./running ]; then echo running; else echo stopped; fi ;;
+esac
+"""
+
+
+def test_test_agent_runs_a_path_from_where_the_user_is(tmp_path: Path) -> None:
+    """`ha-agents test-agent ./myapp` (docs/agents.md): the path and the relative files
+    the script uses mean the user's directory, not Heartbeat's script directory."""
+    script = tmp_path / "myapp"
+    script.write_text(MYAPP)
+    script.chmod(0o755)
+    res = subprocess.run(
+        [PY, "-m", "ha_agents", "test-agent", "./myapp"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "6/6 checks passed" in res.stdout
+    assert (tmp_path / "where").read_text().strip() == str(tmp_path)
+    res = subprocess.run(
+        [PY, "-m", "ha_agents", "resource", "start", "./myapp"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0 and (tmp_path / "running").exists(), res.stderr
+
+
+def _addresses() -> str:
+    return subprocess.run(["ip", "-4", "addr"], capture_output=True, text=True, check=True).stdout
+
+
+def test_test_agent_does_not_put_a_service_address_on_this_machine_by_surprise() -> None:
+    """Outside a network namespace of its own, IPaddr's test needs --yes; an address
+    that is already here is refused even with --yes (its stop would remove it)."""
+    from ha_agents.commands._addrguard import own_network_namespace
+
+    if own_network_namespace():
+        pytest.skip("this test must run in the machine's own network namespace")
+    before = _addresses()
+    rc, out, err = ha("test-agent", "IPaddr::192.0.2.77/24/eth0", "--config-dir", "/nonexistent")
+    assert rc == 1 and out == ""
+    assert "adds 192.0.2.77 to this machine" in err and "--yes" in err and "ip netns" in err
+    for spec in ("IPaddr::127.0.0.1/8/lo", "127.0.0.1", "ocf:heartbeat:IPaddr2::ip=127.0.0.1"):
+        rc, out, err = ha("test-agent", spec, "--yes", "--config-dir", "/nonexistent")
+        assert rc == 1 and "127.0.0.1 is already configured on lo" in err, (spec, rc, err)
+    assert _addresses() == before
