@@ -71,6 +71,7 @@ def _progress(r: StepRecord) -> None:
 
 def _print(records: list[StepRecord], systems: list[str]) -> None:
     print(report.table(records, systems))
+    print(report.detection(records, systems))
     print()
     print(report.not_run(records))
     print()

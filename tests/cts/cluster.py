@@ -44,6 +44,7 @@ class Settings:
     warntime_ms: int = 1000
     initdead_ms: int = 4000
     web_stop_s: float = 0.0  # how long the web server takes to stop (a slow service)
+    settle_timeout_s: float = 60.0  # the deadline for settling after each step
 
     @property
     def deadtime_s(self) -> float:
@@ -77,6 +78,7 @@ class CtsCluster:
     @classmethod
     def build(cls, lab: Lab, system: str, settings: Settings) -> CtsCluster:
         c = cls(lab, system, settings)
+        c.settle_timeout = settings.settle_timeout_s
         spec = make_spec(settings)
         for name, addr in ADDRS.items():
             host = lab.add_host(HOSTS[name], f"{addr}/24")

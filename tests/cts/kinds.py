@@ -201,7 +201,7 @@ class Kind:
     def not_applicable(self, system: str) -> str | None:
         """Why this kind cannot run against ``system`` now (None: it can)."""
         if self.needs_monitoring and not MONITORING[system]:
-            return f"{system} has no resource monitoring yet (issue 17)"
+            return f"{system} has no resource monitoring (issue 17)"
         return None
 
 

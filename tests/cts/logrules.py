@@ -47,6 +47,9 @@ AG_PARTITION = _rows(
 AG_FROZEN = _rows(
     (r"CRIT: Late heartbeat: Node \S+: interval \d+ ms \(> deadtime\)", "the peer was hung"),
 )
+HB_FROZEN = _rows(
+    (r"ERROR: No local heartbeat\. Forcing restart\.", "its own heartbeat stopped while hung"),
+)
 HB_ANY = _rows(
     (
         r"ERROR: Cannot lock ourselves into memory",
@@ -60,7 +63,7 @@ EXPLAINED: dict[str, dict[str, tuple[Allowed, ...]]] = {
     "heartbeat": {
         "*": HB_ANY,
         "SplitBrain": HB_PARTITION,
-        "Hang": HB_PARTITION,  # the hung node's own heartbeat is late too
+        "Hang": HB_PARTITION + HB_FROZEN,  # the hung node's own heartbeat is late too
     },
     "ha_agents": {
         "SplitBrain": AG_PARTITION,

@@ -65,6 +65,23 @@ def table(records: Sequence[StepRecord], systems: Sequence[str]) -> str:
     return "\n".join(out)
 
 
+def detection(records: Sequence[StepRecord], systems: Sequence[str]) -> str:
+    """Fastdetection: the median time from the power loss to the peer's death verdict."""
+    parts = []
+    for s in systems:
+        times = [
+            float(n.split()[1])
+            for r in records
+            if r.system == s
+            for n in r.notes
+            if n.startswith("detection ")
+        ]
+        med = _median(times)
+        unit = "" if med is None else " s"
+        parts.append(f"{s} {_fmt(med)}{unit} (n={len(times)})")
+    return "death verdict after a power loss, median: " + ", ".join(parts)
+
+
 def failures(records: Sequence[StepRecord]) -> str:
     """Every failed step: system, seed, step, kind, node, and what was wrong."""
     lines = []

@@ -103,3 +103,12 @@ def test_report_totals_per_kind_and_system() -> None:
     assert "0/0 (1 not run)" in text
     assert "ha_agents seed 1 step 2 Flip(node2):\n    owners: two" in report.failures(recs)
     assert report.not_run(recs) == "not run: ResourceRecover on heartbeat: no mon"
+
+
+def test_report_detection_median_from_the_step_notes() -> None:
+    recs = [
+        StepRecord("ha_agents", 1, i, "Fastdetection", "node1", notes=[f"detection {t} s"])
+        for i, t in enumerate((2.0, 1.0, 4.0))
+    ]
+    text = report.detection(recs, ["ha_agents", "heartbeat"])
+    assert text.endswith("ha_agents 2.00 s (n=3), heartbeat - (n=0)")
