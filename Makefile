@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server iproute2 \
 	tcpdump socat iputils-ping iputils-arping psmisc procps curl libxml2-utils \
 	pacemaker-cli-utils corosync util-linux kmod e2fsprogs systemd nftables \
-	pacemaker crmsh pcs fence-agents logcheck $(DEB_BUILD_PACKAGES)
+	pacemaker crmsh pcs fence-agents logcheck netsniff-ng $(DEB_BUILD_PACKAGES)
 # What `make deb` builds with (dh-python's pybuild with its pyproject plugin) and checks
 # with (lintian).
 DEB_BUILD_PACKAGES := dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all \

@@ -102,8 +102,10 @@ class Result:
 class Cluster:
     """One system's two nodes on a fresh lab; n1 is the VIP's home / VRRP master."""
 
-    def __init__(self, lab: Lab, system: str, ka_ms: int, dead_ms: int) -> None:
-        self.lab, self.system = lab, system
+    def __init__(
+        self, lab: Lab, system: str, ka_ms: int, dead_ms: int, drop_in: bool = False
+    ) -> None:
+        self.lab, self.system, self.drop_in = lab, system, drop_in
         self.h1 = lab.add_host("n1", "192.0.2.11/24")
         self.h2 = lab.add_host("n2", "192.0.2.12/24")
         self.client = lab.add_host("cl", "192.0.2.20/24")
@@ -123,7 +125,7 @@ class Cluster:
 
     def _make(self, node: str, host: Host) -> Node:
         if self.system == "ha_agents":
-            return HaNode(self.lab, host, node, self.spec)
+            return HaNode(self.lab, host, node, self.spec, stock=self.drop_in)
         if self.system == "heartbeat":
             hb = self.lab.add_heartbeat_node(
                 host, node, ha_cf=self.spec.ha_cf(), haresources=self.spec.haresources(),
@@ -159,8 +161,10 @@ class Node:
 
 
 class HaNode(Node):
-    def __init__(self, lab: Lab, host: Host, node: str, spec: ClusterSpec) -> None:
-        self.n = LabNode(lab, host, node, spec)
+    def __init__(
+        self, lab: Lab, host: Host, node: str, spec: ClusterSpec, stock: bool = False
+    ) -> None:
+        self.n = LabNode(lab, host, node, spec, stock_ha_d=stock)
         super().__init__(
             self.n.start,
             self.n.kill,
@@ -225,12 +229,21 @@ def restore(c: Cluster, fault: str) -> None:
 
 
 def run_system(
-    system: str, ka: int, dead: int, faults: list[str], trials: int, log: Callable[[str], None]
+    system: str,
+    ka: int,
+    dead: int,
+    faults: list[str],
+    trials: int,
+    log: Callable[[str], None],
+    drop_in: bool = False,
+    after_trial: Callable[[Cluster, Trial], None] | None = None,
 ) -> list[Result]:
+    """``drop_in``: ha_agents nodes get the heartbeat package's /etc/ha.d (stock
+    resource.d/IPaddr); ``after_trial`` sees the cluster once n2 serves."""
     out: list[Result] = []
     setting = f"{ka}ms/{dead}ms"
     with Lab("bn") as lab:
-        c = Cluster(lab, system, ka, dead)
+        c = Cluster(lab, system, ka, dead, drop_in=drop_in)
         if not wait_until(lambda: c.holders() == ["n1"], 30, interval=0.1):
             return [Result(system, setting, f, note=f"no start: {c.holders()}") for f in faults]
         poller = HttpPoller(
@@ -266,6 +279,8 @@ def run_system(
                         )
                     )
                     tr = res.trials[-1]
+                    if after_trial is not None:
+                        after_trial(c, tr)
                     log(
                         f"  {system:10s} {setting:12s} {fault:5s} #{i + 1}: "
                         f"vip {_f(tr.vip)}  client {_f(tr.client)}  gap {_f(tr.gap)}"

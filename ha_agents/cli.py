@@ -21,26 +21,40 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a one-line message (never a traceback)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every subcommand; with ``only`` (a command name), just that one when its module
+    has the same name: ``ha-agents run`` then imports nothing the daemon does not use."""
     parser = _Parser(
         prog="ha-agents",
         description="Heartbeat-compatible high-availability cluster manager.",
     )
     parser.add_argument("--version", action="version", version=f"ha-agents {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    module = None if only is None else only.replace("-", "_")
+    if module in names and not module.startswith("_"):
+        _register(sub, module)
+        if only in sub.choices:
+            return parser
+        return build_parser()
+    for name in names:
+        if not name.startswith("_"):
+            _register(sub, name)
     return parser
 
 
+def _register(sub: argparse._SubParsersAction[_Parser], name: str) -> None:
+    module = importlib.import_module(f"{commands.__name__}.{name}")
+    register = getattr(module, "register", None)
+    if register is not None:
+        register(sub)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first if first is not None and "-h" not in words[:1] else None)
+    args = parser.parse_args(words)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help(sys.stderr)

@@ -13,9 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from ha_agents.daemon.hooks import DEFAULT_TIMEOUT_S
-from ha_agents.daemon.metricsserver import AddressError, parse_address
-from ha_agents.daemon.operations import OpsOptions
+from ha_agents.daemon.opsoptions import DEFAULT_TIMEOUT_S, AddressError, OpsOptions, parse_address
 
 HOOKS_SUBDIR = "ha_agents/hooks.d"
 IDENT_RE = re.compile(

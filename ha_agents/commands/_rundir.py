@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 
-from ha_agents.daemon.control import request, socket_path
-
 RUN_DIR = "/run/heartbeat"
 RUN_DIR_ENV = "HA_AGENTS_RUN_DIR"
 
@@ -31,11 +29,15 @@ def add_argument(p: argparse.ArgumentParser) -> None:
 
 def not_running(prog: str, run_dir: str) -> str:
     """The one text for "no daemon answers", naming the socket that was tried."""
+    from ha_agents.daemon.control import socket_path  # asyncio: not while parsing `run`
+
     return f"{prog}: the daemon is not running (no answer on {socket_path(run_dir)})"
 
 
 def fetch_status(run_dir: str) -> dict[str, object] | None:
     """The daemon's status document (``status --json``), or None if nobody answers."""
+    from ha_agents.daemon.control import request, socket_path
+
     reply = request(socket_path(run_dir), {"cmd": "status"})
     status = reply.get("status") if reply else None
     return status if isinstance(status, dict) else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -44,11 +43,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=handle)
 
 
+#: What the daemon never uses, kept out of its memory: TLS (asyncio imports it when it
+#: can, ~5 MB) and OpenSSL's hashes (~3.5 MB; hashlib then uses Python's own md5/sha1/
+#: sha256, the same digests).  Only set when nothing imported them yet, and not with
+#: --metrics-address (prometheus-client imports ssl).
+NOT_IMPORTED = ("ssl", "_ssl", "_hashlib")
+
+
+def _keep_out() -> None:
+    for name in NOT_IMPORTED:
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+
+
 def handle(args: argparse.Namespace) -> int:
+    if args.metrics_address is None:
+        _keep_out()
+    import asyncio
+
     from ha_agents.config.diagnostics import has_errors, render_text
-    from ha_agents.config.failovercf import load_options
-    from ha_agents.config.load import load_config
     from ha_agents.config.monitorcf import bind, monitor_line
+    from ha_agents.daemon.configproc import load_with_options
     from ha_agents.daemon.control import ControlError, check_free, socket_path
     from ha_agents.daemon.logsetup import HbLog
     from ha_agents.daemon.loop import Daemon, Paths
@@ -58,7 +73,7 @@ def handle(args: argparse.Namespace) -> int:
     except ControlError as exc:
         print(f"ha-agents run: {exc}; not starting", file=sys.stderr)
         return 1
-    config, diags = load_config(args.config_dir, args.node)
+    config, diags, options, problems = load_with_options(args.config_dir, args.node)
     if diags:
         sys.stderr.write(render_text(diags))
     if config is None or has_errors(diags):
@@ -67,7 +82,6 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    options, problems = load_options(args.config_dir)
     monitored, bound = bind(options.monitors, config.groups)
     problems += bound
     if problems:

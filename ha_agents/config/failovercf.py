@@ -9,6 +9,8 @@ without touching it.  Lines (``#`` comments, blank lines ignored)::
     standby_timeout 10                                  # seconds an exchange may take
     stop_failure reboot                                 # keep (default) | reboot
     reboot_command /bin/systemctl reboot --force        # what stop_failure reboot runs
+    peer_filter on                                      # on (default) | off
+    stock_ipaddr inprocess                              # inprocess (default) | script
     monitor httpd interval=5 timeout=10 restarts=2 window=300   # config/monitorcf.py
 
 ``stop_failure``: what happens when a resource cannot be stopped (every retry failed and
@@ -16,6 +18,13 @@ its status still says running).  ``keep`` leaves the group FAILED on this node a
 node takes it over (it may still run here); ``reboot`` is Heartbeat's behaviour: reboot
 this node (``reboot_command``, by default ``/sbin/reboot -nf`` then ``/sbin/init 6``), so
 the peer declares it dead and takes the group over safely.
+
+``peer_filter``: once every peer is heard on a link, the kernel drops datagrams from any
+other address on that link's socket (daemon/peerfilter.py); ``off`` lets everything
+reach the daemon.  ``stock_ipaddr``: the ``resource.d/IPaddr`` and ``IPaddr2`` wrappers
+that the heartbeat package installed (recognised by content) run as our in-process
+equivalent with the same outcome (agents/ipaddr/stock.py); ``script`` runs them as
+scripts.
 
 ``monitor``: opt-in checks of running resources (config/monitorcf.py); without one,
 nothing is ever checked after a start, as in Heartbeat.
@@ -38,6 +47,8 @@ from ha_agents.config.monitorcf import MonitorSpec, parse_monitor
 FILENAME = "failover.cf"
 REBOOT_COMMANDS: tuple[tuple[str, ...], ...] = (("/sbin/reboot", "-nf"), ("/sbin/init", "6"))
 STOP_FAILURE = ("keep", "reboot")
+ON_OFF = {"on": True, "off": False}
+STOCK_IPADDR = ("inprocess", "script")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +59,8 @@ class FailoverOptions:
     standby_timeout_s: float | None = None  # None: max(deadtime, 2 s)
     stop_failure: str = "keep"
     reboot_commands: tuple[tuple[str, ...], ...] = REBOOT_COMMANDS
+    peer_filter: bool = True
+    stock_ipaddr: str = "inprocess"
     monitors: tuple[MonitorSpec, ...] = ()
 
 
@@ -101,6 +114,18 @@ def _stop_failure(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
     return replace(opts, stop_failure=rest)
 
 
+def _peer_filter(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
+    if rest not in ON_OFF:
+        return f"expected on or off, got {rest!r}"
+    return replace(opts, peer_filter=ON_OFF[rest])
+
+
+def _stock_ipaddr(opts: FailoverOptions, rest: str, _loc: Location) -> Parsed:
+    if rest not in STOCK_IPADDR:
+        return f"expected {' or '.join(STOCK_IPADDR)}, got {rest!r}"
+    return replace(opts, stock_ipaddr=rest)
+
+
 def _monitor(opts: FailoverOptions, rest: str, loc: Location) -> Parsed:
     spec = parse_monitor(rest, loc)
     return spec if isinstance(spec, str) else replace(opts, monitors=(*opts.monitors, spec))
@@ -114,6 +139,8 @@ DIRECTIVES: dict[str, tuple[str, Callable[[FailoverOptions, str, Location], Pars
     "standby_timeout": ("HF603", _standby_timeout),
     "stop_failure": ("HF604", _stop_failure),
     "reboot_command": ("HF602", _reboot_command),
+    "peer_filter": ("HF604", _peer_filter),
+    "stock_ipaddr": ("HF604", _stock_ipaddr),
     "monitor": ("HF605", _monitor),
 }
 

@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 
 from ha_agents.config.diagnostics import Diagnostic, error, note, warning
 from ha_agents.config.model import Location, ResourceGroup
-from ha_agents.config.values import parse_int, parse_time_ms
 
 DEFAULT_INTERVAL_S = 10.0
 DEFAULT_TIMEOUT_S = 20.0
@@ -64,6 +63,8 @@ class Monitored:
 
 
 def _seconds(text: str, minimum: float) -> float | str:
+    from ha_agents.config.values import parse_time_ms  # pyparsing: only when reading files
+
     word = text[:-1] if text.endswith("s") and not text.endswith(("ms", "us")) else text
     ms = parse_time_ms(word)
     if ms is None or ms / 1000 < minimum or ms <= 0:
@@ -72,6 +73,8 @@ def _seconds(text: str, minimum: float) -> float | str:
 
 
 def _count(text: str) -> int | str:
+    from ha_agents.config.values import parse_int
+
     value = parse_int(text)
     return f"expected a whole number >= 0, got {text!r}" if value is None else value
 

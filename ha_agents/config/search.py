@@ -21,8 +21,8 @@ the command line's ``test-agent ./script`` asks for a path explicitly (``allow_p
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
-from importlib import resources
 
 INIT_DIR = "/etc/init.d"
 SYSTEM_AGENTS_DIR = "/usr/lib/ha_agents/resource.d"
@@ -52,6 +52,11 @@ class Candidate:
 
 def package_agents_dir() -> str:
     """``resource.d`` of the installed ha_agents package (package data)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.isdir(package):  # on the file system (venv, site- or dist-packages, checkout)
+        return os.path.join(package, "agents", "resource.d")
+    from importlib import resources  # elsewhere (a zip): ~1 MB of imports, only then
+
     return str(resources.files("ha_agents").joinpath("agents", "resource.d"))
 
 

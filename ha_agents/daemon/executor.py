@@ -19,11 +19,11 @@ import sys
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
-from ha_agents.agents.ipaddr.inprocess import InProcessRunner
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
 from ha_agents.daemon import probes
 from ha_agents.daemon.logsetup import HbLog
+from ha_agents.daemon.runners import build_runner
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import (
     AcquireGroup,
@@ -36,10 +36,10 @@ from ha_agents.failover.actions import (
 from ha_agents.notice import Level
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
-from ha_agents.resources.cli_support import script_cwd
+from ha_agents.resources.env import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine, Timeouts
 from ha_agents.resources.outcome import Operation
-from ha_agents.resources.runner import AsyncScriptRunner, ScriptRunner
+from ha_agents.resources.runner import ScriptRunner
 
 Feed = Callable[[object], None]
 
@@ -75,7 +75,8 @@ class FailoverExecutor:
         self.env = script_env.build(
             os.environ, script_env.from_cluster(config, python=sys.executable)
         )
-        self.runner = runner or InProcessRunner(AsyncScriptRunner())
+        self.own_runner = runner is None
+        self.runner = runner or build_runner(config, self.options)
         self.tasks: set[asyncio.Task[None]] = set()
 
     def reload_groups(self, config: ClusterConfig) -> None:
@@ -87,6 +88,8 @@ class FailoverExecutor:
         self.env = script_env.build(
             os.environ, script_env.from_cluster(config, python=sys.executable)
         )
+        if self.own_runner:  # the new resources may use another IPaddr (daemon/runners.py)
+            self.runner = build_runner(config, self.options)
 
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:
@@ -240,9 +243,9 @@ def _garp(ip: str) -> str | None:
     (1 s) of the last change of its entry, e.g. the old holder's answer just before it let
     go of the address (seen in bench/faults.py: the client stayed on the old MAC)."""
     from ha_agents.agents.ipaddr.garp import RawGarp
-    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.rtnl import RtnlAddressManager  # no pyroute2 in the daemon
 
-    with NetlinkAddressManager() as mgr:
+    with RtnlAddressManager() as mgr:
         info = mgr.find(ip)
     if info is None:
         return "address not configured here"

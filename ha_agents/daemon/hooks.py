@@ -28,6 +28,7 @@ import signal
 from pathlib import Path
 
 from ha_agents.daemon.logsetup import HbLog
+from ha_agents.daemon.opsoptions import DEFAULT_TIMEOUT_S
 from ha_agents.notice import Level
 from ha_agents.status.events import OpsEvent
 
@@ -35,7 +36,6 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_PENDING = 256
 MAX_OUTPUT_LINES = 20
 MAX_OUTPUT_BYTES = 64 * 1024
-DEFAULT_TIMEOUT_S = 30.0
 
 
 def hook_files(directory: Path) -> list[Path]:

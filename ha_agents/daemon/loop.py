@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import time
@@ -24,14 +25,16 @@ from ha_agents import __version__
 from ha_agents.api.actions import CloseClient, ToClient
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig
-from ha_agents.daemon import control, statefiles
+from ha_agents.daemon import control, linkctl, realtime, statefiles
 from ha_agents.daemon import reload as reloading
 from ha_agents.daemon.apisock import ApiSocketError
 from ha_agents.daemon.clients import ClientEdges, api_setup
 from ha_agents.daemon.executor import Executor, FailoverExecutor
+from ha_agents.daemon.hostload import LOADAVG_EVERY_S, loadavg
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import Host, Link, close_links, log_media, open_media
-from ha_agents.daemon.operations import Operations, OpsOptions
+from ha_agents.daemon.operations import Operations
+from ha_agents.daemon.opsoptions import OpsOptions
 from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
 from ha_agents.failover.actions import (
@@ -42,6 +45,7 @@ from ha_agents.failover.actions import (
     ReleaseGroup,
     RestartResources,
 )
+from ha_agents.membership.actions import NodeDead
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
 from ha_agents.notice import Level, Notice
@@ -58,14 +62,6 @@ JsonDict = dict[str, object]
 class Paths:
     state_dir: Path
     run_dir: Path
-
-
-def loadavg() -> str:
-    try:
-        with open("/proc/loadavg", encoding="ascii") as fh:
-            return fh.read().strip()
-    except OSError:
-        return "0.00 0.00 0.00 1/1 1"
 
 
 class Daemon:
@@ -94,6 +90,11 @@ class Daemon:
         self.clients: ClientEdges | None = None  # API socket, pinger, respawn (clients.py)
         self.media_task: asyncio.Task[None] | None = None
         self.exit_code = 0
+        self.loadavg_due = 0.0
+        self.last_input = 0.0  # the time of the last datagram or tick given to the node
+        self.stall = config.hacf.deadtime_ms / 2000
+        self.draining = False
+        self.last_verdict: float | None = None
 
     # -- start-up ------------------------------------------------------------------------
     def _prepare(self) -> Node:
@@ -129,6 +130,7 @@ class Daemon:
         try:
             control.check_free(sock)
             self.node = self._prepare()
+            realtime.start(self.config.hacf, self.log)
             self.links = await open_media(self.config.hacf.media, self.host, self._datagram)
             log_media(self.config, self.host, self.log)
             server = await control.serve(sock, self._control)
@@ -152,6 +154,7 @@ class Daemon:
             self._signals(install=True)
             self._dispatch(self.node.start(asyncio.get_running_loop().time()))
             self.operations.ready()
+            gc.freeze()  # start-up's objects: never scanned again by the cyclic collector
             await self.stop.wait()
             await self._shutdown()
         finally:
@@ -226,9 +229,14 @@ class Daemon:
         self.log.info(f"{self.node.name} Heartbeat shutdown complete.")
 
     # -- inputs --------------------------------------------------------------------------
-    def _datagram(self, data: bytes, link: str, source: str) -> None:
+    def _datagram(self, data: bytes, link: str, source: str, arrival: float | None = None) -> None:
         assert self.node is not None
         now = asyncio.get_running_loop().time()
+        if arrival is not None and self.last_input <= arrival < now <= self.last_input + self.stall:
+            # the kernel's receive time (the datagram waited for a quiet loop's timer);
+            # not after a stall (SIGSTOP): the failover manager must see that gap
+            now = arrival
+        self.last_input = now
         self._dispatch(self.node.datagram(data, link, source, now))
 
     def _executor_result(self, result: object) -> None:
@@ -241,12 +249,18 @@ class Daemon:
         self.timer = None
         assert self.node is not None
         loop = asyncio.get_running_loop()
+        self.draining = True  # the tick below re-arms the timer once for all of them
+        linkctl.drain_paused(self.links)
+        self.draining = False
         keepalive = self.config.hacf.keepalive_ms / 1000
         if self.resume.hold(due, loop.time(), keepalive, media_fds(self.links)):
             self.timer = loop.call_at(loop.time(), self._on_timer, due)  # after the I/O
             return
-        self.node.load_average = loadavg()
-        self._dispatch(self.node.tick(loop.time()))
+        now = self.last_input = loop.time()
+        if now >= self.loadavg_due:
+            self.node.load_average = loadavg()
+            self.loadavg_due = now + LOADAVG_EVERY_S
+        self._dispatch(self.node.tick(now))
 
     # -- outputs -------------------------------------------------------------------------
     def _dispatch(self, outputs: Sequence[object]) -> None:
@@ -264,12 +278,17 @@ class Daemon:
             elif isinstance(item, EXECUTOR_WORK):
                 self.executor.execute(item, self._executor_result)
                 changed = True
+            elif isinstance(item, NodeDead):
+                self.last_verdict = self.last_input  # a peer's deadtime verdict
+                changed = True
             else:
                 changed = True
         if changed:
             self.operations.observe(outputs)
             self.operations.status_changed()
-        self._arm()
+            linkctl.filter_peers(self.links, self.node, self.failover)
+        if outputs or not self.draining:
+            self._arm()
 
     def _client_work(self, item: ToClient | CloseClient | StartClients) -> None:
         if self.clients is None:
@@ -283,6 +302,7 @@ class Daemon:
 
     def _arm(self) -> None:
         assert self.node is not None
+        linkctl.set_quiet(self.links, self.node.quiet(asyncio.get_running_loop().time()))
         due = self.node.next_deadline()
         if self.timer is not None:
             if due is not None and abs(self.timer.when() - due) < 1e-6:
@@ -303,6 +323,8 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
+        added = getattr(getattr(self.executor, "runner", None), "last_added", None)
+        doc.update(linkctl.extras(self.links, self.last_verdict, added))
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())
@@ -371,6 +393,7 @@ class Daemon:
             return
         old, self.links = self.links, links
         close_links(old)
+        linkctl.filter_peers(self.links, self.node, self.failover)
         if self.node is not None:
             self.node.engine.set_links(tuple(dict.fromkeys(m.link_name for m in new.hacf.media)))
         names = ", ".join(sorted({lk.link for lk in links}))

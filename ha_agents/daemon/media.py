@@ -10,13 +10,8 @@ from dataclasses import dataclass
 from ha_agents.config.model import ClusterConfig, Medium, MediumKind
 from ha_agents.daemon import ifaddr
 from ha_agents.daemon.logsetup import HbLog
-from ha_agents.daemon.transports import (
-    Receiver,
-    SerialLink,
-    TransportError,
-    UdpLink,
-    open_udp_links,
-)
+from ha_agents.daemon.transports import Receiver, SerialLink, TransportError
+from ha_agents.daemon.udplink import UdpLink, open_udp_links
 
 Link = UdpLink | SerialLink
 
@@ -43,7 +38,7 @@ async def open_media(media: Sequence[Medium], host: Host, receiver: Receiver) ->
             if m.kind is MediumKind.SERIAL:
                 links.append(SerialLink(m, receiver))
         udp = [m for m in media if m.kind is not MediumKind.SERIAL]
-        links.extend(await open_udp_links(udp, host.infos, host.addresses, receiver))
+        links.extend(open_udp_links(udp, host.infos, host.addresses, receiver))
     except (TransportError, OSError):
         close_links(links)
         raise

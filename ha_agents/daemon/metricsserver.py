@@ -10,35 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 from collections.abc import Callable
 
-from ha_agents.status.metrics import CONTENT_TYPE
+from ha_agents.daemon.opsoptions import AddressError, parse_address
 
+__all__ = ["AddressError", "parse_address", "serve_metrics"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus text format 0.0.4
 MAX_HEADER = 8192
 TIMEOUT_S = 5.0
 DEFAULT_PORT = 9694
-
-
-class AddressError(ValueError):
-    pass
-
-
-def parse_address(text: str) -> tuple[str, int]:
-    """``HOST:PORT``, ``[V6]:PORT`` or ``:PORT`` (all addresses) -> (host, port)."""
-    host, sep, port_text = text.rpartition(":")
-    if not sep:
-        raise AddressError(f"metrics address {text!r}: expected HOST:PORT (e.g. 127.0.0.1:9694)")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise AddressError(f"metrics address {text!r}: port must be 1-65535")
-    if host:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            raise AddressError(f"metrics address {text!r}: {host!r} is not an IP address") from None
-    return host or "0.0.0.0", int(port_text)
 
 
 def _response(status: str, body: bytes, ctype: str = "text/plain; charset=utf-8") -> bytes:

@@ -12,32 +12,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ha_agents.config.model import ClusterConfig
-from ha_agents.daemon.hooks import DEFAULT_TIMEOUT_S, HookRunner
+from ha_agents.daemon.hooks import HookRunner
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.metricsserver import serve_metrics
+from ha_agents.daemon.opsoptions import OpsOptions
 from ha_agents.daemon.sdnotify import Notifier
 from ha_agents.membership.actions import NodeDead, NodeReturned
 from ha_agents.notice import Level
 from ha_agents.status.events import GroupWatch, OpsEvent, from_cluster_event, status_line
-from ha_agents.status.metrics import DaemonMetrics
+
+if TYPE_CHECKING:  # prometheus-client (~12 MB) is imported only with --metrics-address
+    from ha_agents.status.metrics import DaemonMetrics
 
 JsonDict = dict[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class OpsOptions:
-    """``ha-agents run``'s operations options (never read from ha.cf)."""
-
-    config_dir: str
-    node: str | None = None  # as given to ``run --node`` (reload re-reads with it)
-    metrics_address: tuple[str, int] | None = None
-    hooks_dir: Path | None = None
-    hook_timeout_s: float = DEFAULT_TIMEOUT_S
-    env: Mapping[str, str] | None = None  # NOTIFY_SOCKET, WATCHDOG_USEC (default os.environ)
+__all__ = ["Operations", "OpsOptions"]
 
 
 class Operations:
@@ -58,11 +49,11 @@ class Operations:
             if ops.hooks_dir is not None
             else None
         )
-        self.metrics = (
-            DaemonMetrics(document, config.hacf.keepalive_ms / 1000)
-            if ops.metrics_address is not None
-            else None
-        )
+        self.metrics: DaemonMetrics | None = None
+        if ops.metrics_address is not None:
+            from ha_agents.status.metrics import DaemonMetrics
+
+            self.metrics = DaemonMetrics(document, config.hacf.keepalive_ms / 1000)
         self.group_watch = GroupWatch(config.local_node)
         self.metrics_server: asyncio.AbstractServer | None = None
         self.watchdog: asyncio.TimerHandle | None = None
@@ -147,8 +138,9 @@ class Operations:
                 self.hooks.submit(event)
 
     def status_changed(self) -> None:
-        """Something may have changed: tell systemd the new one-line status, if new."""
-        if not self.started:
+        """Something may have changed: tell systemd the new one-line status, if new (the
+        status document is only built when systemd listens)."""
+        if not self.started or not self.notifier.enabled:
             return
         line = status_line(self.document())
         if line != self.last_status:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ha_agents.config.diagnostics import Severity, has_errors, render_text
-from ha_agents.config.load import load_config
 from ha_agents.config.model import ClusterConfig
 from ha_agents.config.reloadplan import ReloadPlan, plan_reload
+from ha_agents.daemon.configproc import load
 from ha_agents.daemon.logsetup import HbLog
 from ha_agents.daemon.media import missing_interface
 from ha_agents.notice import Level
@@ -31,7 +31,7 @@ def prepare(
     config_dir: str, node: str | None, current: ClusterConfig, log: HbLog
 ) -> Accepted | JsonDict:
     """The new configuration and its plan, or the refusal to answer (nothing changed)."""
-    new, diags = load_config(config_dir, node)
+    new, diags = load(config_dir, node)
     text = render_text(diags)
     for diag in diags:
         level = Level.ERROR if diag.severity is Severity.ERROR else Level.WARN

@@ -20,7 +20,8 @@ from __future__ import annotations
 import select
 from collections.abc import Iterable
 
-from ha_agents.daemon.transports import SerialLink, UdpLink
+from ha_agents.daemon.transports import SerialLink
+from ha_agents.daemon.udplink import UdpLink
 
 MAX_HOLD_S = 0.2  # draining a buffer takes milliseconds; never hold a tick longer
 
@@ -31,10 +32,8 @@ def media_fds(links: Iterable[UdpLink | SerialLink]) -> list[int]:
     for link in links:
         if isinstance(link, SerialLink):
             fds.append(link.fd)
-        elif link.transport is not None:
-            sock = link.transport.get_extra_info("socket")
-            if sock is not None and sock.fileno() >= 0:
-                fds.append(sock.fileno())
+        elif link.sock.fileno() >= 0:
+            fds.append(link.sock.fileno())
     return fds
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid as uuidlib
 from pathlib import Path
 
 from ha_agents.membership.generation import (
@@ -82,9 +81,18 @@ def load_uuid(state_dir: Path) -> tuple[bytes, bool]:
         return data, False
     if data:
         raise StateError(f"{path}: expected {UUID_LEN} bytes, found {len(data)}")
-    new = uuidlib.uuid4().bytes
+    new = _uuid4()
     try:
         write_atomic(path, new)
     except OSError as exc:
         raise StateError(f"cannot write {path}: {exc.strerror or exc}") from None
     return new, True
+
+
+def _uuid4() -> bytes:
+    """A random (version 4) UUID, as uuid.uuid4().bytes (without importing uuid and the
+    platform module it pulls in: the daemon's memory is what it imported)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return bytes(raw)

@@ -116,6 +116,33 @@ class Engine(Receiving):
             times.append(ping_due)
         return min(times)
 
+    def settled(self) -> bool:
+        """Active, every peer alive, nothing to retransmit or hold: nothing is waiting on
+        a datagram to arrive promptly (the daemon may read them at its next timer)."""
+        if self.stopped or self.status is not NodeStatus.ACTIVE:
+            return False
+        return all(
+            p.state is PeerState.ALIVE and not p.rexmit and not p.held and not p.wants_repnodes
+            for p in self.peers.values()
+        )
+
+    def peer_sources(self, link: str) -> frozenset[str] | None:
+        """The addresses every peer is heard from on ``link``, once every peer is alive
+        there (the daemon then lets only these through its socket filter); None while a
+        peer is not alive or not heard on ``link`` (anyone may be a peer then)."""
+        found = set()
+        for peer in self.peers.values():
+            rec = peer.links.get(link)
+            if (
+                peer.state not in (PeerState.ALIVE, PeerState.LEAVING)
+                or rec is None
+                or rec.status is not LinkStatus.UP
+                or rec.source is None
+            ):
+                return None
+            found.add(rec.source)
+        return frozenset(found) if found else None
+
     def retime(self, config: ClusterConfig, now: float) -> None:
         """A configuration reload: take the timers (and parameters) of ``config``.
 

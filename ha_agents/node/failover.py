@@ -12,6 +12,7 @@ from ha_agents.config.model import ClusterConfig
 from ha_agents.failover import events as ev
 from ha_agents.failover.actions import Action, Send, ShutdownComplete
 from ha_agents.failover.manager import LEGACY_REFUSAL, ResourceManager
+from ha_agents.failover.phases import Phase
 from ha_agents.membership import actions as ma
 from ha_agents.membership.events import SendMessage
 from ha_agents.wire.resource_msgs import parse_which, read
@@ -44,22 +45,40 @@ class FailoverLayer:
         self.manager = ResourceManager(config, options)
         self._done = False
         self._last: float | None = None
-        self._tick_every = max(0.02, min(config.hacf.keepalive_ms / 2000, 0.5))
+        # The manager must see an event more often than deadtime to notice a freeze; the
+        # engine's keepalive ticks (node/node.py) usually are those events, so the regular
+        # tick only fires when keepalive is long: no extra wake-up per keepalive.
+        self._tick_every = max(0.02, config.hacf.deadtime_ms / 2000)
 
     def cluster_event(self, event: object, now: float) -> list[object]:
         e = from_membership(event, now)
         return [] if e is None else self.run(e)
 
     def tick(self, now: float) -> list[object]:
+        s = self.manager.s
+        if self.settled() and s.last_now is not None and 0 <= now - s.last_now <= s.deadtime:
+            # what the manager does with this Tick: no freeze, nothing due, nothing pending
+            s.last_now = self._last = now
+            return []
         return self.run(ev.Tick(now))
 
     def next_deadline(self) -> float | None:
-        """Regular ticks (at most keepalive/2 apart) let the manager notice a freeze."""
+        """Regular ticks (at most deadtime/2 apart) let the manager notice a freeze."""
         due = self.manager.next_deadline()
         if self._last is not None:
             regular = self._last + self._tick_every
             due = regular if due is None else min(due, regular)
         return due
+
+    def settled(self) -> bool:
+        """Stable, no step pending, no deadline: no exchange in progress."""
+        s = self.manager.s
+        return (
+            s.phase is Phase.STABLE
+            and not s.pending
+            and self.manager.next_deadline() is None  # resource monitoring's too
+            and s.groups.settled()
+        )
 
     def admin(self, request: JsonDict, now: float) -> tuple[JsonDict, list[object]]:
         cmd = request.get("cmd")

@@ -55,6 +55,7 @@ from ha_agents.notice import Level, Notice
 from ha_agents.wire.auth import Authenticator
 from ha_agents.wire.errors import WireError
 
+HEARTBEATS = frozenset({"status", "NS_ackmsg"})  # what a settled cluster exchanges
 Output = object  # Transmit | Notice | a membership cluster event | a failover executor action
 
 
@@ -104,6 +105,7 @@ class Node:
         self.load_average = NO_LOAD
         self.rejected: dict[str, int] = {}
         self.report_heartbeats = False
+        self.busy_until = 0.0  # something other than heartbeats happened until then
 
     @property
     def name(self) -> str:
@@ -122,6 +124,8 @@ class Node:
                 PacketRejected(exc.reason, link, source, now)
             )]  # fmt: skip
         out = self._membership(PacketReceived(message, link, source, now))
+        if message.get("t") not in HEARTBEATS or not all(type(o) is Transmit for o in out):
+            self._busy(now)
         if self.report_heartbeats:
             out += self._heard(message, now)
         return out
@@ -134,7 +138,7 @@ class Node:
         out = self._membership(Tick(now))
         if self.failover is not None:
             out += self._failover_out(self.failover.tick(now), now)
-        if self.clients is not None:
+        if self.clients is not None and self.clients.server.clients:  # signon timeouts
             out += self._api_out(self.clients.handle(api_ev.Tick(now)), now)
         return out
 
@@ -146,18 +150,21 @@ class Node:
         """A client of the API socket connected, sent bytes or went away."""
         if self.clients is None:
             return []
+        self._busy(event.now)
         return self._api_out(self.clients.handle(event), event.now)
 
     def result(self, event: ExecutorEvent) -> list[Output]:
         """The executor finished a piece of work (GroupDone, FenceDone, PingStatus)."""
         if self.failover is None:
             return []
+        self._busy(event.now)
         return self._failover_out(self.failover.run(event), event.now)
 
     def admin(self, request: JsonDict, now: float) -> tuple[JsonDict, list[Output]]:
         """A control request other than ``status`` (standby, takeover, rscstatus)."""
         if self.failover is None:
             return {"ok": False, "error": f"unknown command {request.get('cmd')!r}"}, []
+        self._busy(now)
         reply, outputs = self.failover.admin(request, now)
         return reply, self._failover_out(outputs, now)
 
@@ -193,6 +200,21 @@ class Node:
     def snapshot(self, now: float) -> MembershipSnapshot:
         return self.engine.snapshot(now)
 
+    def quiet(self, now: float) -> bool:
+        """Nothing but heartbeats expected: every peer alive, no exchange, no API client,
+        nothing else heard for a deadtime.  The daemon then reads datagrams at its next
+        timer instead of waking for each (they keep their arrival time)."""
+        return (
+            now >= self.busy_until
+            and self.engine.settled()
+            and (self.failover is None or self.failover.settled())
+            and (self.clients is None or not self.clients.server.clients)
+        )
+
+    def peer_sources(self, link: str) -> frozenset[str] | None:
+        """Where the peers are heard from on ``link`` once all are (membership/engine.py)."""
+        return self.engine.peer_sources(link)
+
     def resources(self) -> JsonDict | None:
         return None if self.failover is None else self.failover.status()
 
@@ -202,6 +224,9 @@ class Node:
         return held if isinstance(held, str) else None
 
     # -- wiring ------------------------------------------------------------------------
+    def _busy(self, now: float) -> None:
+        self.busy_until = now + self.config.hacf.deadtime_ms / 1000
+
     def _rejected(self, exc: WireError, link: str, source: str) -> list[Output]:
         count = self.rejected[exc.reason] = self.rejected.get(exc.reason, 0) + 1
         if count & (count - 1):  # log the 1st, 2nd, 4th, 8th... of each reason

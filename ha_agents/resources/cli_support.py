@@ -12,12 +12,9 @@ from ha_agents.config.load import load_config, local_node_name
 from ha_agents.config.model import ClusterConfig, ResourceGroup
 from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent
+from ha_agents.resources.env import HEARTBEAT_CWD, script_cwd
 
-HEARTBEAT_CWD = "/var/lib/heartbeat/cores/root"
-
-
-def script_cwd() -> str | None:
-    return HEARTBEAT_CWD if os.path.isdir(HEARTBEAT_CWD) else None
+__all__ = ["HEARTBEAT_CWD", "run_cwd", "script_cwd"]
 
 
 def run_cwd(agents: Sequence[Agent]) -> str | None:

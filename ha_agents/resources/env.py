@@ -5,6 +5,7 @@ Pure: the caller passes the base environment (the daemon's own) and the config v
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -96,3 +97,11 @@ def from_cluster(config: ClusterConfig, python: str | None = None) -> ScriptEnvC
         nice_failback=hacf.auto_failback is AutoFailback.ON,
         python=python,
     )
+
+
+HEARTBEAT_CWD = "/var/lib/heartbeat/cores/root"
+
+
+def script_cwd() -> str | None:
+    """Where Heartbeat runs resource scripts (its cores directory), when it exists."""
+    return HEARTBEAT_CWD if os.path.isdir(HEARTBEAT_CWD) else None

@@ -27,7 +27,6 @@ import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ha_agents.agent.conventions import assignments
 from ha_agents.resources.outcome import Operation, OpOutcome, Status
 
 
@@ -87,6 +86,8 @@ def parse_params(fields: Sequence[str]) -> tuple[tuple[tuple[str, str], ...], li
 
 def parse_instance_file(text: str) -> tuple[dict[str, str], list[ParamError]]:
     """Variables of a Heartbeat ``conf/OCF/AGENT/INSTANCE`` file, without running a shell."""
+    from ha_agents.agent.conventions import assignments  # the SDK: only when used
+
     env: dict[str, str] = {}
     errors: list[ParamError] = []
     for raw, name, sep, value in assignments(text):

@@ -22,10 +22,12 @@ import os
 import signal
 import time
 from collections.abc import Mapping, Sequence
-
-import psutil
+from typing import TYPE_CHECKING
 
 from ha_agents.resources.outcome import RunResult, ScriptRunner
+
+if TYPE_CHECKING:  # psutil (2.6 MB) is imported only when a script must be killed
+    import psutil
 
 __all__ = ["AsyncScriptRunner", "RunResult", "ScriptRunner", "kill_tree"]
 
@@ -38,6 +40,8 @@ def _still_alive(procs: list[psutil.Process], grace: float) -> list[psutil.Proce
     Polls instead of ``psutil.wait_procs``, which would reap our own child and steal its
     exit status from asyncio.
     """
+    import psutil
+
     deadline = time.monotonic() + grace
     while True:
         alive = []
@@ -89,6 +93,8 @@ def kill_tree(pid: int, grace: float = 1.0) -> list[int]:
     """
     if pid <= 1 or pid == os.getpid():
         return []
+    import psutil
+
     procs: list[psutil.Process] = []
     try:
         root = psutil.Process(pid)

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ from tests.lab.registry import LabError
 from tests.lab.steady import steady
 from tests.lab.waiting import wait_until
 
+STOCK_HA_D = "/etc/ha.d"  # as the Debian heartbeat package installs it (never written)
 AUTH_KEY = "ha-agents-lab-secret"
 AUTHKEYS = f"auth 1\n1 sha1 {AUTH_KEY}\n"
 
@@ -159,7 +161,11 @@ class LabNode:
     temp dir; the daemon and its scripts share the process group the lab gave it, which
     is how :meth:`pids` and :meth:`kill` find them (by PID)."""
 
-    def __init__(self, lab: Lab, host: Host, node: str, spec: ClusterSpec) -> None:
+    def __init__(
+        self, lab: Lab, host: Host, node: str, spec: ClusterSpec, *, stock_ha_d: bool = False
+    ) -> None:
+        """``stock_ha_d``: the config dir starts as a copy of the heartbeat package's
+        /etc/ha.d (its resource.d/IPaddr, ...), as on an upgraded node ("drop-in")."""
         self.lab, self.host, self.node, self.spec = lab, host, node, spec
         self.root = lab.tmpdir / f"ha-{node}"
         self.config_dir = self.root / "etc"
@@ -167,6 +173,8 @@ class LabNode:
         self.run_dir = self.root / "run"
         self.logfile = self.root / "ha-log"
         self.output = self.root / "output"
+        if stock_ha_d:
+            shutil.copytree(STOCK_HA_D, self.config_dir, symlinks=True)
         for d in (self.config_dir, self.state_dir, self.run_dir):
             d.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.config_dir / "ha.cf").write_text(spec.ha_cf(f"logfile {self.logfile}"))

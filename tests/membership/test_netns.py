@@ -27,7 +27,10 @@ def lab() -> Iterator[Lab]:
 
 
 def pair(
-    lab: Lab, media_for: dict[str, list[dict[str, object]]], two_links: bool = False
+    lab: Lab,
+    media_for: dict[str, list[dict[str, object]]],
+    two_links: bool = False,
+    failover_cf: str = "",
 ) -> dict[str, AgentNode]:
     if two_links:
         lab.add_bridge("br1")
@@ -37,6 +40,8 @@ def pair(
         if two_links:
             lab.add_link(host, f"198.51.100.{11 + i}/24", ifname="eth1", bridge="br1")
         nodes[name] = AgentNode(lab.tmpdir, name, NODES, media_for[name], host=host)
+        if failover_cf:
+            (nodes[name].config_dir / "failover.cf").write_text(failover_cf)
     for node in nodes.values():
         node.start()
     return nodes
@@ -170,40 +175,68 @@ def test_keepalive_50ms_has_no_drift(lab: Lab) -> None:
     assert nodes["node2"].doc()["nodes"][0]["status"] == "active"
 
 
+FORGE = (
+    "import socket, sys\n"
+    "from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location\n"
+    "from ha_agents.wire.auth import Authenticator\n"
+    "from ha_agents.wire.codec import Message\n"
+    "key = AuthKey(1, AuthMethod.SHA1, b'ha-agents-lab-secret', Location('x', 1))\n"
+    "auth = Authenticator(AuthKeys(1, {1: key}))\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)\n"
+    "for src in ('node1', 'stranger'):\n"
+    "    m = Message.of(('t', 'status'), ('st', 'active'), ('dt', '3e8'), ('protocol', '1'),\n"
+    "                   ('src', src), ('srcuuid', b'M' * 16), ('seq', '1'), ('hg', '1'),\n"
+    "                   ('ts', '1'), ('ld', '0'), ('ttl', '3'))\n"
+    "    s.sendto(auth.sign(list(m.fields)), ('192.0.2.11', 694))\n"
+    "s.sendto(b'###\\ngarbage', ('192.0.2.11', 694))\n"
+)
+
+
 @pytest.mark.netns
 def test_forged_and_foreign_datagrams_are_dropped_and_counted(lab: Lab) -> None:
-    nodes = pair(lab, {n: [medium("bcast", "eth0")] for n in NODES})
+    """failover.cf ``peer_filter off``: every datagram reaches the daemon, whose checks
+    drop and count each by reason."""
+    nodes = pair(
+        lab, {n: [medium("bcast", "eth0")] for n in NODES}, failover_cf="peer_filter off\n"
+    )
     assert_see_each_other(nodes)
     mallory = lab.add_host("mallory", lab.cidr(66))
-    script = (
-        "import socket, sys\n"
-        "from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location\n"
-        "from ha_agents.wire.auth import Authenticator\n"
-        "from ha_agents.wire.codec import Message\n"
-        "key = AuthKey(1, AuthMethod.SHA1, b'ha-agents-lab-secret', Location('x', 1))\n"
-        "auth = Authenticator(AuthKeys(1, {1: key}))\n"
-        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-        "s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)\n"
-        "for src in ('node1', 'stranger'):\n"
-        "    m = Message.of(('t', 'status'), ('st', 'active'), ('dt', '3e8'), ('protocol', '1'),\n"
-        "                   ('src', src), ('srcuuid', b'M' * 16), ('seq', '1'), ('hg', '1'),\n"
-        "                   ('ts', '1'), ('ld', '0'), ('ttl', '3'))\n"
-        "    s.sendto(auth.sign(list(m.fields)), ('192.0.2.11', 694))\n"
-        "s.sendto(b'###\\ngarbage', ('192.0.2.11', 694))\n"
-    )
-    mallory.run([sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(REPO)})
+    mallory.run([sys.executable, "-c", FORGE], env={**os.environ, "PYTHONPATH": str(REPO)})
     n1 = nodes["node1"]
     assert wait_status(lambda: len(n1.doc().get("dropped", {})) >= 3, True, 5) is not None
     dropped = n1.doc()["dropped"]
     assert dropped["forged_self"] == 1 and dropped["unknown_node"] == 1
     assert sum(v for k, v in dropped.items() if k not in ("forged_self", "unknown_node")) >= 1
     assert "own_echo" not in dropped and n1.doc()["events"]["own_echo"] >= 1
+    assert n1.doc()["peer_filter"]["eth0"]["allowed"] == []
     out = n1.output()
     assert "claiming to be from this node [node1] from foreign address 192.0.2.66" in out
     assert "unknown node [stranger] at 192.0.2.66" in out
     assert n1.nodestatus("node2") == "active"
     sock = n1.run_dir / "ha-agents.sock"
     assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+
+
+@pytest.mark.netns
+def test_peer_filter_drops_what_is_not_a_peer_in_the_kernel(lab: Lab) -> None:
+    """Default: once node2 is heard, node1's socket lets only node2's address through;
+    the forged datagrams from another host are dropped by the kernel and counted there,
+    node2's heartbeats still arrive.  Our own broadcasts no longer come back either."""
+    nodes = pair(lab, {n: [medium("bcast", "eth0")] for n in NODES})
+    assert_see_each_other(nodes)
+    n1 = nodes["node1"]
+    assert wait_status(lambda: n1.doc()["peer_filter"]["eth0"]["allowed"], [lab.ip(12)], 5)
+    before = n1.doc()["peer_filter"]["eth0"]["kernel_drops"]
+    mallory = lab.add_host("mallory", lab.cidr(66))
+    mallory.run([sys.executable, "-c", FORGE], env={**os.environ, "PYTHONPATH": str(REPO)})
+    drops = lambda: n1.doc()["peer_filter"]["eth0"]["kernel_drops"] - before >= 3  # noqa: E731
+    assert wait_status(drops, True, 5) is not None
+    doc = n1.doc()
+    assert not {"forged_self", "unknown_node"} & set(doc.get("dropped", {}))
+    assert n1.nodestatus("node2") == "active"
+    seen = doc["nodes"][1]["last_heard_s"] if doc["nodes"][1]["name"] == "node2" else None
+    assert seen is None or seen < 1.0
 
 
 def test_status_without_a_daemon_says_stopped_like_cl_status(tmp_path: Path) -> None:

@@ -70,6 +70,18 @@ class Cluster:
         doc = self.doc(node)
         return {**(doc.get("dropped") or {}), **(doc.get("events") or {})}
 
+    def kernel_drops(self, node: LabNode) -> int:
+        """Datagrams the kernel dropped for the node's heartbeat sockets (its peer filter,
+        daemon/peerfilter.py, and full queues)."""
+        links = self.doc(node).get("peer_filter") or {}
+        return sum(int(v.get("kernel_drops") or 0) for v in links.values())
+
+    def no_peer_filter(self) -> None:
+        """failover.cf ``peer_filter off`` on both nodes (before they start): every
+        datagram reaches the daemons' own checks."""
+        for node in (self.n1, self.n2):
+            (node.config_dir / "failover.cf").write_text("peer_filter off\n")
+
 
 def make_node(lab: Lab, host: Host, name: str, spec: ClusterSpec, authkeys: str) -> LabNode:
     node = LabNode(lab, host, name, spec)

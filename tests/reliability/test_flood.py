@@ -34,6 +34,7 @@ def test_forged_flood_causes_no_false_failover(lab: Lab) -> None:
     pids = c.n1.pids() + c.n2.pids()
     cpu0, t0 = cpu_seconds(pids), time.monotonic()
     drops0 = sum(c.dropped(c.n1).values()) + sum(c.dropped(c.n2).values())
+    drops0 += c.kernel_drops(c.n1) + c.kernel_drops(c.n2)
     try:
         with OwnerWatch(c) as watch:
             sent = inj.flood(ATTACKER, "192.0.2.255", flood_payloads(), RATE, SECONDS)
@@ -43,7 +44,8 @@ def test_forged_flood_causes_no_false_failover(lab: Lab) -> None:
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(pids) - cpu0
     d1, d2 = c.dropped(c.n1), c.dropped(c.n2)
-    drops = sum(d1.values()) + sum(d2.values()) - drops0
+    kernel = c.kernel_drops(c.n1) + c.kernel_drops(c.n2)
+    drops = sum(d1.values()) + sum(d2.values()) + kernel - drops0
     print(f"flood: sent {sent} in {SECONDS}s, dropped {drops} (n1 {d1}, n2 {d2})")
     print(f"flood: daemons used {cpu:.2f} CPU-s in {elapsed:.1f}s ({100 * cpu / elapsed:.0f}%)")
     assert sent >= RATE * SECONDS * 0.9
@@ -54,5 +56,6 @@ def test_forged_flood_causes_no_false_failover(lab: Lab) -> None:
     assert c.peer_status(c.n2, "node1") == "active", tails
     for n in (c.n1, c.n2):
         assert "is dead" not in n.log() and "Resources being acquired" not in n.log(), tails
-    # what the kernel delivers is counted (under load some overflow the socket buffers)
-    assert drops >= 0.25 * sent * 2, "forgeries reach both daemons and are counted"
+    # every forgery is counted: by the peer filter in the kernel (the attacker is not a
+    # peer), or by the daemon's checks for what reached it (some may overflow a buffer)
+    assert drops >= 0.25 * sent * 2, "forgeries are dropped and counted"

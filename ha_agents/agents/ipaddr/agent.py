@@ -137,7 +137,7 @@ def _check(res: logic.Result) -> logic.Result:
 
 def _present(ip: str) -> bool:
     """Is ``ip`` still configured here?  (A fresh netlink socket: safe after fork.)"""
-    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
+    from ha_agents.agents.ipaddr.rtnl import RtnlAddressManager
 
-    with NetlinkAddressManager() as mgr:
+    with RtnlAddressManager() as mgr:
         return mgr.find(ip) is not None

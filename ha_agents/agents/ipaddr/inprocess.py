@@ -1,7 +1,8 @@
 """EDGE: run our own IPaddr agent inside the calling process instead of as a script.
 
 A ``resource.d/IPaddr`` script costs ~200 ms here, almost all of it Python start-up and
-importing pyroute2; the work itself (netlink add + first gratuitous ARP) takes ~4 ms.
+importing pyroute2; the work itself (netlink add + first gratuitous ARP) takes ~4 ms.  In
+here the kernel is asked through agents/ipaddr/rtnl.py (no pyroute2).
 :class:`InProcessRunner` wraps another :class:`ScriptRunner`: a call of OUR IPaddr (any
 copy in the agent directories of :mod:`ha_agents.config.search`) runs the same agent
 class through the SDK's :func:`~ha_agents.agent.entry.call`, in a worker thread (never
@@ -73,9 +74,10 @@ class GuardedManager:
 
 
 def _netlink() -> AbstractContextManager[AddressManager]:
-    from ha_agents.agents.ipaddr.netlink import NetlinkAddressManager
+    # the standard-library rtnetlink port: pyroute2 would add ~23 MB to the daemon
+    from ha_agents.agents.ipaddr.rtnl import RtnlAddressManager
 
-    return NetlinkAddressManager()
+    return RtnlAddressManager()
 
 
 def run_ipaddr(
