@@ -12,6 +12,10 @@ DEBIAN_PACKAGES := heartbeat resource-agents keepalived lighttpd redis-server ip
 DEB_BUILD_PACKAGES := dpkg-dev debhelper dh-python pybuild-plugin-pyproject python3-all \
 	python3-setuptools python3-wheel python3-build python3-installer lintian
 PYTEST_ARGS ?=
+# The suite runs on two pytest-xdist workers, a test file per worker at a time (a file's
+# fixtures stay in one process; every network-namespace test has its own prefix), and
+# prints its slowest tests so that a slow-down shows in CI's log.
+SUITE_ARGS := -n 2 --dist loadfile --durations=25
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' ha_agents/__init__.py)
 # The product's files (what the wheel, the sdist and the .deb are built from): the
 # checkout's tracked files as they are in the work tree, without tests, lab or benches.
@@ -49,7 +53,7 @@ venv: $(STAMP)
 install: venv
 
 test: deps venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(SUITE_ARGS) $(PYTEST_ARGS)
 
 test-fast: venv
 	$(PY) -m pytest -m "not netns" $(PYTEST_ARGS)
