@@ -58,7 +58,7 @@ from tests.lab.keepalived import make_keepalived_conf
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
 VIP = "192.0.2.50"
 SYSTEMS = ("ha_agents", "heartbeat", "keepalived")
-#: Rates asked of trafgen (what arrives is measured; trafgen's pacing overshoots); 0: as
+#: Rates asked of trafgen (what arrived at the target is measured and shown); 0: as
 #: fast as it goes, from one generator process per core.
 FLOOD_RATES = (1_000, 10_000, 50_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000,
                300_000, 0)  # fmt: skip
