@@ -138,6 +138,7 @@ def upgrade(node: Node, deb: Path) -> dict[str, str]:
         timeout=600,
     )
     assert got.returncode == 0, got.stdout[-2000:] + got.stderr[-2000:]
+    seen["apt"] = "\n".join(got.stdout.splitlines()[-6:])
     check = node.run(CHECK)
     assert check.returncode == 0, check.stdout + check.stderr
     seen["check"] = check.stdout + check.stderr
@@ -172,6 +173,7 @@ def test_rolling_upgrade_from_heartbeat_keeps_the_vip(
 
     before = pinger.seq()
     seen = upgrade(n2, deb)  # node2 first: it holds nothing
+    print(f"node2# apt-get install /tmp/{deb.name}\n...\n" + seen["apt"])
     print("node2# ha-agents check --config-dir /etc/ha.d\n" + seen["check"])
     print("node2# systemctl disable heartbeat; systemctl enable ha-agents\n" + seen["systemctl"])
 
