@@ -201,6 +201,8 @@ def test_rolling_upgrade_from_heartbeat_keeps_the_vip(
         got = n.run(["ha-agents", "status", "nodestatus", peer])
         assert got.stdout.strip() == "active", n.log()
         assert "ERROR" not in n.log() and "CRIT" not in n.log(), n.log()
+        whole = n.run(["cat", "/var/log/ha-log"]).stdout  # every link up all along
+        assert not re.search(r"Link \S+ dead\.", whole), whole[-4000:]
     print("node1# ha-agents status\n" + n1.run(["ha-agents", "status"]).stdout)
     holders = n2.run(["grep", "-c", "Taking over resource group", "/var/log/ha-log"]).stdout
     print(f"node2 took over the group {holders.strip()} time(s) while node1 moved")
