@@ -2,7 +2,8 @@
 
 One holder process runs in a private mount namespace (``unshare --mount``) where a tmpfs
 holds the overlay's upper and work dirs and ``ROOT`` is / with every change going to
-that tmpfs; /proc, /sys and /dev are bound in, /run and /tmp are fresh tmpfs.  Commands
+that tmpfs; /proc, /sys and /dev are bound in, /run and /tmp are fresh tmpfs (a checkout
+under them is bound back at its path, as it is seen everywhere else).  Commands
 run there with ``nsenter --mount`` + ``chroot``, optionally inside a network namespace.
 Nothing of it is visible outside the namespace: when the holder ends (``close()``), the
 kernel drops the mounts and the tmpfs with every file apt wrote.  With ``hostname`` the
@@ -29,9 +30,18 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$W/upper,workdir=$W/work" "$W/r
 for d in proc sys dev; do mount --rbind "/$d" "$W/root/$d"; done
 mount -t tmpfs -o mode=0755 tmpfs "$W/root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$W/root/tmp"
+[ -z "$3" ] || { mkdir -p "$W/root$3"; mount --bind "$3" "$W/root$3"; }
 echo ready
 exec cat
 """
+
+
+def _hidden_checkout() -> str:
+    """The checkout when it lies under /tmp or /run (a clone in /tmp), which the fresh
+    tmpfs would hide: bound back at the same path, it is seen as from any other place."""
+    repo = Path(__file__).resolve().parents[2]
+    hidden = any(repo.is_relative_to(top) for top in ("/tmp", "/run"))
+    return str(repo) if hidden else ""
 
 
 class OverlayRoot:
@@ -39,7 +49,7 @@ class OverlayRoot:
         self.base = Path(tempfile.mkdtemp(prefix="ha-agents-ovl-"))
         self.root = self.base / "root"
         self.ns = ["--mount", "--uts"] if hostname else ["--mount"]
-        setup = ["sh", "-c", SETUP, "sh", str(self.base), hostname]
+        setup = ["sh", "-c", SETUP, "sh", str(self.base), hostname, _hidden_checkout()]
         self.holder = subprocess.Popen(
             ["unshare", *self.ns, "--propagation", "private", *setup],
             stdin=subprocess.PIPE,
