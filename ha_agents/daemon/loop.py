@@ -37,14 +37,7 @@ from ha_agents.daemon.operations import Operations
 from ha_agents.daemon.opsoptions import OpsOptions
 from ha_agents.daemon.resume import Resume, media_fds
 from ha_agents.daemon.transports import TransportError
-from ha_agents.failover.actions import (
-    AcquireGroup,
-    Fence,
-    Probe,
-    Reannounce,
-    ReleaseGroup,
-    RestartResources,
-)
+from ha_agents.failover.actions import EXECUTOR_WORK
 from ha_agents.membership.actions import NodeDead
 from ha_agents.node.clients import StartClients
 from ha_agents.node.node import Heard, Node, Transmit
@@ -54,7 +47,6 @@ from ha_agents.status.events import OpsEvent
 from ha_agents.status.snapshot import snapshot_document
 
 SHUTDOWN_WAIT_S = 120.0  # bound on the groups' release at SIGTERM
-EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, Probe, RestartResources)
 JsonDict = dict[str, object]
 
 

@@ -103,3 +103,7 @@ Action = (
     | RestartResources
     | MonitorReport
 )
+
+#: The actions an executor carries out (scripts, fencing, probes): the daemon's
+#: executor (daemon/executor.py) and the virtual cluster's model (node/cluster.py).
+EXECUTOR_WORK = (AcquireGroup, ReleaseGroup, Reannounce, Fence, Probe, RestartResources)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from ha_agents.config.failovercf import FailoverOptions
 from ha_agents.config.model import ClusterConfig, MediumKind
 from ha_agents.failover.actions import (
+    EXECUTOR_WORK,
     AcquireGroup,
     Fence,
     Probe,
@@ -47,7 +48,6 @@ from ha_agents.wire.codec import decode
 from ha_agents.wire.resource_msgs import read
 
 MAX_STEPS = 2_000_000
-WORK = (AcquireGroup, ReleaseGroup, Fence, Reannounce, Probe, RestartResources)
 SHUTDOWN_POLL_S = 0.05  # the daemon polls shutdown_complete() this often
 
 
@@ -265,7 +265,7 @@ class VirtualCluster:
                 self.log(name, f"{item.level.value}: {item.text}")
             elif isinstance(item, NodeDead):
                 self.dead_seen.append((self.now, name, item.node))
-            elif isinstance(item, WORK):
+            elif isinstance(item, EXECUTOR_WORK):
                 m.work.append((self.now, item))
             if isinstance(item, AcquireGroup | ReleaseGroup):
                 self.executor.group(name, item.key, isinstance(item, AcquireGroup))

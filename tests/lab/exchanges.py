@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.lab.mixed import PEER, MixedCluster, error_lines
+from tests.lab.waiting import wait_until
 
 _LINK_DEAD = re.compile(r"Link \S+ dead\.")
 
@@ -90,7 +91,7 @@ def _split_brain(c: MixedCluster) -> None:
     then heal."""
     c.partition()
     both = lambda: all(len(o) == 2 for o in c.owners().values())  # noqa: E731
-    _wait(both, 20.0)
+    wait_until(both, 20.0, interval=0.2)
     c.heal()
 
 
@@ -110,16 +111,6 @@ STEPS: tuple[Step, ...] = (
     # a Heartbeat node restarts itself 2 s after the heal: settled means through that
     Step("split-brain-heal", _split_brain, {}, timeout=90.0, quiet=8.0),
 )  # fmt: skip
-
-
-def _wait(cond: Callable[[], bool], timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while True:
-        if cond():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
 
 
 def settled_problems(c: MixedCluster, want: str | None) -> list[str]:
@@ -162,7 +153,7 @@ def run_step(c: MixedCluster, step: Step) -> StepResult:
         since[:] = since or [time.monotonic()]
         return time.monotonic() - since[0] >= step.quiet
 
-    _wait(settled_long_enough, step.timeout + step.quiet)
+    wait_until(settled_long_enough, step.timeout + step.quiet, interval=0.2)
     result = StepResult(step.name, time.monotonic() - t0, list(problems), owners=c.owners())
     for name, m in c.members.items():
         text = m.log()[marks[name] :]

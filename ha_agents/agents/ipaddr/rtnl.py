@@ -54,6 +54,14 @@ def _attr(kind: int, value: bytes) -> bytes:
     return raw + b"\0" * (-len(raw) % 4)
 
 
+def _addr_body(index: int, cidr: str) -> bytes:
+    """An IPv4 ``ifaddrmsg`` for ``cidr`` on interface ``index``, local = address."""
+    ip, _, plen = cidr.partition("/")
+    packed = socket.inet_aton(ip)
+    body = IFADDRMSG.pack(socket.AF_INET, int(plen), 0, 0, index)
+    return body + _attr(IFA_LOCAL, packed) + _attr(IFA_ADDRESS, packed)
+
+
 class RtnlAddressManager:
     """Addresses and routes of the current network namespace over one netlink socket."""
 
@@ -165,10 +173,7 @@ class RtnlAddressManager:
         index = self._index(ifname)
         if index is None:
             return OpResult(False, "error", f"no interface {ifname}")
-        ip, _, plen = cidr.partition("/")
-        packed = socket.inet_aton(ip)
-        body = IFADDRMSG.pack(socket.AF_INET, int(plen), 0, 0, index)
-        body += _attr(IFA_LOCAL, packed) + _attr(IFA_ADDRESS, packed)
+        body = _addr_body(index, cidr)
         if broadcast:
             body += _attr(IFA_BROADCAST, socket.inet_aton(broadcast))
         if label and label != ifname:
@@ -186,12 +191,8 @@ class RtnlAddressManager:
         index = self._index(ifname)
         if index is None:
             return OpResult(True, "absent", f"no interface {ifname}")
-        ip, _, plen = cidr.partition("/")
-        packed = socket.inet_aton(ip)
-        body = IFADDRMSG.pack(socket.AF_INET, int(plen), 0, 0, index)
-        body += _attr(IFA_LOCAL, packed) + _attr(IFA_ADDRESS, packed)
         try:
-            list(self._request(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, body))
+            list(self._request(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, _addr_body(index, cidr)))
         except OSError as exc:
             if exc.errno == errno.EADDRNOTAVAIL:
                 return OpResult(True, "absent")
