@@ -8,6 +8,7 @@ installed copy names the interpreter explicitly (default: the running one).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -38,3 +39,19 @@ def install_agent(
     tmp.chmod(0o755)
     os.replace(tmp, target)
     return target
+
+
+def closed_dirs(program: str) -> list[Path]:
+    """Directories on the way to ``program`` (and to what its symlinks point at) that other
+    users cannot enter, outermost first: an agent whose interpreter lies behind one cannot
+    be run by ``hacluster`` (Pacemaker reads meta-data as that user) or ``nobody``."""
+    closed: list[Path] = []
+    for path in (Path(program).absolute(), Path(program).resolve()):
+        for d in reversed(path.parents):
+            try:
+                mode = d.stat().st_mode
+            except OSError:
+                break
+            if not mode & stat.S_IXOTH and d not in closed:
+                closed.append(d)
+    return closed

@@ -16,11 +16,11 @@ import secrets
 import shutil
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata, resources
 from pathlib import Path
 
-from ha_agents.agent.install import with_shebang
+from ha_agents.agent.install import closed_dirs, with_shebang
 from ha_agents.config import search
 
 MARKER = "# installed by ha-agents install-compat"
@@ -117,6 +117,18 @@ def _write_agent(src: Path, dest: Path, python: str, steps: list[Step]) -> None:
     steps.append(Step(str(dest), "wrote"))
 
 
+def _closed_note(python: str) -> str:
+    shut = closed_dirs(python)
+    if not shut:
+        return ""
+    return (
+        f"WARNING: {python} lies behind {', '.join(map(str, shut))}, which other users "
+        "cannot enter: Pacemaker "
+        "reads an agent's meta-data as user hacluster; install ha_agents where every user "
+        "can run it (the .deb, or a venv outside it)"
+    )
+
+
 def _write_new(dest: Path, text: str, mode: int, steps: list[Step], note: str = "") -> None:
     if dest.exists():
         steps.append(Step(str(dest), "kept"))
@@ -176,11 +188,14 @@ def install_system(
     steps: list[Step] = []
     _config_examples(_under(root, "/etc/ha.d"), examples or examples_dir(), steps)
     source = agents or Path(search.package_agents_dir())
+    closed = _closed_note(py)
     for src in sorted(source.iterdir()) if source.is_dir() else []:
         if not src.is_file() or not os.access(src, os.X_OK) or src.name.startswith("."):
             continue
         _write_agent(src, _under(root, search.SYSTEM_AGENTS_DIR) / src.name, py, steps)
         _write_agent(src, _under(root, "/usr/lib/ocf/resource.d/ha_agents") / src.name, py, steps)
+        if closed:
+            steps[-1] = replace(steps[-1], note=closed)
     state = _under(root, "/var/lib/heartbeat")
     if not state.is_dir():
         state.mkdir(parents=True)

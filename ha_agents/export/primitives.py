@@ -269,7 +269,8 @@ def _script(spec: ResourceSpec, info: ScriptInfo) -> Result:
         msg = (
             f"{spec.text!r}: ha_agents agent exported as ocf:ha_agents:{spec.name}; copy it to "
             f"/usr/lib/ocf/resource.d/ha_agents/{spec.name} on every node (first line: a python "
-            "that has ha_agents)"
+            "that has ha_agents and that user hacluster can run: Pacemaker reads meta-data as "
+            "hacluster)"
         )
         if spec.args:
             msg += (

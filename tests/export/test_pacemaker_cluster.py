@@ -104,6 +104,9 @@ def test_exported_seed_cluster_runs_our_agents_and_fails_over(lab: Lab) -> None:
     cl.wait_formed(120)
     cl.load("cib", out)
     assert _started(cl, {SEED_GROUP: ("node1",)}, 60), cl.snapshot("not started")
+    # pacemaker-controld (user hacluster) read our agent's meta-data on every node
+    for node in cl.nodes.values():
+        assert "Failed to retrieve meta-data" not in node.log(), node.log()[-3000:]
     before = cl.view()
     assert before is not None
     assert before.resources["httpd"].agent == "ocf:ha_agents:httpd"

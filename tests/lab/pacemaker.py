@@ -31,10 +31,11 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ha_agents.agent.install import install_agent
+from ha_agents.agent.install import closed_dirs, install_agent
 from tests.lab import procs
 from tests.lab.crmmon import ClusterView, parse_crm_mon
 from tests.lab.netns import Host, Lab, run_cmd
@@ -177,6 +178,15 @@ class PacemakerNode:
         if self.sbin_dir.exists():
             lower = f"{self.sbin_dir}:/usr/sbin"
             steps.append(f"mount -t overlay overlay -o lowerdir={q(lower)} /usr/sbin")
+        for i, closed in enumerate(closed_dirs(sys.executable)):
+            # pacemaker-controld (user hacluster) runs an agent's meta-data itself: our
+            # agents' shebang is this Python, often under /root (mode 0700).  Unreadable,
+            # the meta-data fails, controld retries synchronously and Pacemaker 2.1 can
+            # then miss another child's exit: a probe hangs and nothing starts.
+            top = self.root / f"open-{i}"
+            top.mkdir(mode=0o755, exist_ok=True)
+            lower = f"{top}:{closed}"
+            steps.append(f"mount -t overlay overlay -o lowerdir={q(lower)} {q(str(closed))}")
         return "; ".join(steps)
 
     def _launcher(self, marker: Path) -> str:

@@ -156,3 +156,22 @@ def test_install_system_installs_the_file_the_units_documentation_names(tmp_path
     path = doc.removeprefix("Documentation=file:")
     assert path == UNIT_DOC
     assert (root / path.lstrip("/")).read_text().startswith("# ha_agents\n")
+
+
+def test_install_system_warns_when_hacluster_cannot_run_the_agents_python(
+    tmp_path: Path,
+) -> None:
+    """An interpreter behind a directory other users cannot enter (pipx as root puts it
+    under /root, mode 0700): Pacemaker's controld (user hacluster) cannot read the
+    installed OCF agents' meta-data, so the step that writes them says so."""
+    shut = tmp_path / "home"
+    (shut / "bin").mkdir(parents=True)
+    python = shut / "bin" / "python3"
+    python.symlink_to(sys.executable)
+    shut.chmod(0o700)
+    root = tmp_path / "root"
+    steps = install_system(root, python=str(python))
+    ocf = [s for s in steps if "/usr/lib/ocf/resource.d/ha_agents/" in s.path]
+    assert ocf and all(str(shut) in s.note and "hacluster" in s.note for s in ocf)
+    opened = install_system(tmp_path / "root2", python="/usr/bin/python3")
+    assert not [s for s in opened if s.note.startswith("WARNING")]
