@@ -38,7 +38,7 @@ from ha_agents.resources import env as script_env
 from ha_agents.resources.agents import Agent, ResolveError, SearchPaths, resolve
 from ha_agents.resources.env import script_cwd
 from ha_agents.resources.group import GroupRunner, LogLine, Timeouts
-from ha_agents.resources.outcome import Operation
+from ha_agents.resources.outcome import AddsAddresses, Operation
 from ha_agents.resources.runner import ScriptRunner
 
 Feed = Callable[[object], None]
@@ -50,6 +50,10 @@ class Executor(Protocol):
     def execute(self, action: object, feed: Feed) -> None: ...
 
     def reload_groups(self, config: ClusterConfig) -> None: ...
+
+    def last_added(self) -> tuple[str, float] | None:
+        """The address the executor put on an interface last, and when (monotonic)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -90,6 +94,9 @@ class FailoverExecutor:
         )
         if self.own_runner:  # the new resources may use another IPaddr (daemon/runners.py)
             self.runner = build_runner(config, self.options)
+
+    def last_added(self) -> tuple[str, float] | None:
+        return self.runner.last_added if isinstance(self.runner, AddsAddresses) else None
 
     # -- Executor protocol -------------------------------------------------------------
     def execute(self, action: object, feed: Feed) -> None:

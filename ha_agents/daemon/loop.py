@@ -315,8 +315,7 @@ class Daemon:
             pid=os.getpid(),
             resources=self.node.resources(),
         )
-        added = getattr(getattr(self.executor, "runner", None), "last_added", None)
-        doc.update(linkctl.extras(self.links, self.last_verdict, added))
+        doc.update(linkctl.extras(self.links, self.last_verdict, self.executor.last_added()))
         doc["pending_restart"] = list(self.pending_restart)
         if self.clients is not None and self.node.clients is not None:
             doc["api"] = self.clients.status(self.node.clients.server.status())

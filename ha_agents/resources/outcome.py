@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Operation(enum.Enum):
@@ -65,3 +65,11 @@ class ScriptRunner(Protocol):
         timeout: float,
         cwd: str | None = None,
     ) -> RunResult: ...
+
+
+@runtime_checkable
+class AddsAddresses(Protocol):
+    """A runner that puts addresses on interfaces itself (the in-process stock IPaddr):
+    what it added last, as (address, monotonic time), for the status document."""
+
+    last_added: tuple[str, float] | None

@@ -38,6 +38,9 @@ class RecordingExecutor:
     def reload_groups(self, config: object) -> None:
         return None
 
+    def last_added(self) -> tuple[str, float] | None:
+        return None
+
     async def close(self) -> None:
         return None
 
