@@ -21,6 +21,7 @@ from pathlib import Path
 from ha_agents.config.model import AuthKey, AuthKeys, AuthMethod, Location
 from ha_agents.wire.auth import Authenticator
 from ha_agents.wire.message import Message
+from tests.lab import procs
 from tests.lab.netns import Host
 
 WRONG_KEY = b"not-the-cluster-key"
@@ -81,19 +82,8 @@ class Flood:
         """End the generator and its workers: trafgen forks one per CPU, and they outlive
         a signal to the parent alone, so the whole process group (its own, by PID) goes."""
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, sig)
-            try:
+            procs.send_group(self.proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                continue
-            if not _group_alive(self.proc.pid):
+            if not procs.wait_gone(procs.pids_in_group(self.proc.pid), 5):
                 return
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
