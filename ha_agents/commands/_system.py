@@ -16,11 +16,11 @@ import secrets
 import shutil
 import stat
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
-from ha_agents.agent.install import closed_dirs, with_shebang
+from ha_agents.agent.install import closed_dirs, install_agent
 from ha_agents.config import search
 
 MARKER = "# installed by ha-agents install-compat"
@@ -106,15 +106,10 @@ def _copy_new(src: Path, dest: Path, mode: int | None, steps: list[Step]) -> Non
     steps.append(Step(str(dest), "wrote"))
 
 
-def _write_agent(src: Path, dest: Path, python: str, steps: list[Step]) -> None:
+def _write_agent(src: Path, dest: Path, python: str, steps: list[Step], note: str = "") -> None:
     """Copy an agent with its shebang pointing at the interpreter that has ha_agents."""
-    body = with_shebang(src.read_text(encoding="utf-8"), python)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.chmod(0o755)
-    os.replace(tmp, dest)
-    steps.append(Step(str(dest), "wrote"))
+    install_agent(src, dest, python)
+    steps.append(Step(str(dest), "wrote", note))
 
 
 def _closed_note(python: str) -> str:
@@ -123,9 +118,8 @@ def _closed_note(python: str) -> str:
         return ""
     return (
         f"WARNING: {python} lies behind {', '.join(map(str, shut))}, which other users "
-        "cannot enter: Pacemaker "
-        "reads an agent's meta-data as user hacluster; install ha_agents where every user "
-        "can run it (the .deb, or a venv outside it)"
+        "cannot enter: Pacemaker reads an agent's meta-data as user hacluster; install "
+        "ha_agents where every user can run it (the .deb, or a venv outside it)"
     )
 
 
@@ -188,14 +182,13 @@ def install_system(
     steps: list[Step] = []
     _config_examples(_under(root, "/etc/ha.d"), examples or examples_dir(), steps)
     source = agents or Path(search.package_agents_dir())
-    closed = _closed_note(py)
+    ocf_note = _closed_note(py)
     for src in sorted(source.iterdir()) if source.is_dir() else []:
         if not src.is_file() or not os.access(src, os.X_OK) or src.name.startswith("."):
             continue
         _write_agent(src, _under(root, search.SYSTEM_AGENTS_DIR) / src.name, py, steps)
-        _write_agent(src, _under(root, "/usr/lib/ocf/resource.d/ha_agents") / src.name, py, steps)
-        if closed:
-            steps[-1] = replace(steps[-1], note=closed)
+        ocf = _under(root, "/usr/lib/ocf/resource.d/ha_agents") / src.name
+        _write_agent(src, ocf, py, steps, ocf_note)
     state = _under(root, "/var/lib/heartbeat")
     if not state.is_dir():
         state.mkdir(parents=True)
