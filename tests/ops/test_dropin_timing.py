@@ -4,7 +4,6 @@ stock IPaddr put the address up: the figures bench/perf.py prints as verdict -> 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from collections.abc import Iterator
@@ -33,8 +32,10 @@ def lab() -> Iterator[Lab]:
 
 
 def _timing(node: LabNode) -> dict[str, float | None]:
-    doc = json.loads(node.ctl("status", "--json").stdout or "{}")
-    timing: dict[str, float | None] = doc["timing"]
+    doc = node.doc()
+    assert doc is not None, node.log()[-2000:]
+    timing = doc["timing"]
+    assert isinstance(timing, dict), doc
     return timing
 
 
