@@ -94,6 +94,11 @@ class DocMachine:
         r = self.sh("ha-agents status --json", timeout=20)
         return r.returncode == 0 and '"status": "active"' in r.stdout
 
+    def settled(self) -> bool:
+        """Active, and no group of this node is starting or stopping (rscstatus)."""
+        r = self.sh("ha-agents status rscstatus", timeout=20)
+        return self.active() and r.returncode == 0 and r.stdout.strip() != "transition"
+
     def close(self) -> None:
         if self.daemon is not None and self.daemon.poll() is None:
             self.daemon.send_signal(signal.SIGTERM)
@@ -106,10 +111,11 @@ class DocMachine:
 
 
 def cluster(lab: Lab, start: tuple[str, ...] = tuple(NODES)) -> dict[str, DocMachine]:
-    """node1 and node2 of conf/; those in ``start`` run ``ha-agents run`` and are active."""
+    """node1 and node2 of conf/; those in ``start`` run ``ha-agents run``, are active and
+    have settled their groups (as a reader runs a block on a cluster that is up)."""
     machines = {name: DocMachine(lab, name) for name in NODES}
     for name in start:
         machines[name].start_daemon()
     for name in start:
-        assert wait_until(machines[name].active, 30, interval=0.2), f"{name} is not active"
+        assert wait_until(machines[name].settled, 30, interval=0.2), f"{name} did not settle"
     return machines
