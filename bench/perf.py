@@ -11,7 +11,10 @@ bcast on eth0 (the interfaces have a broadcast address, as ifupdown sets one), t
 generated ha.cf/haresources/authkeys for Heartbeat and ha_agents; ha_agents is a
 drop-in: its configuration directory is a copy of the heartbeat package's /etc/ha.d,
 so ``IPaddr::192.0.2.50/24/eth0`` is Heartbeat's own resource.d/IPaddr.  keepalived
-gets advert_int = keepalive.
+gets advert_int = keepalive.  The idle rows add a fourth column, the Python floor:
+bench/tools/pyfloor.py on both nodes, a loop of the standard library doing only what any
+Python heartbeat node must do each keepalive (wake, read, verify, sign, send); it is
+what the CPU and RSS goals can be held against.
 
 * idle CPU: % of one core per node over ``--seconds`` once both nodes are settled, from
   the scheduler's run time of every process of the node (/proc/PID/schedstat: exact,
@@ -57,7 +60,9 @@ from tests.lab.keepalived import make_keepalived_conf
 
 NODES = {"node1": "192.0.2.11", "node2": "192.0.2.12"}
 VIP = "192.0.2.50"
-SYSTEMS = ("ha_agents", "heartbeat", "keepalived")
+SYSTEMS = ("ha_agents", "heartbeat", "keepalived", "python_floor")
+#: Only in the idle rows: bench/tools/pyfloor.py, what any Python node does per keepalive.
+FLOOR = "python_floor"
 #: Rates asked of trafgen (what arrived at the target is measured and shown); 0: as
 #: fast as it goes, from one generator process per core.
 FLOOD_RATES = (1_000, 10_000, 50_000, 80_000, 100_000, 120_000, 140_000, 160_000, 200_000,
@@ -113,6 +118,13 @@ class Pair:
             hb.start()
             self.pids.append(hb.pids)
             self.signal.append(hb.kill)
+        elif self.system == FLOOR:
+            peer = next(n for n in NODES if n != name)
+            floor = str(Path(__file__).parent / "tools" / "pyfloor.py")
+            argv = [sys.executable, floor, name, peer, "192.0.2.255", str(self.spec.keepalive_ms)]
+            proc = host.popen(argv)
+            self.pids.append(lambda: [proc.pid] if proc.poll() is None else [])
+            self.signal.append(proc.send_signal)
         else:
             me = NODES[name]
             conf = make_keepalived_conf(
@@ -126,6 +138,9 @@ class Pair:
             del me
 
     def settle(self, extra_s: float) -> bool:
+        if self.system == FLOOR:  # no address to hold: running is all it does
+            time.sleep(min(extra_s, 3.0))
+            return all(f() for f in self.pids)
         ok = wait_until(lambda: vip_holders(self.hosts, VIP) == ["n1"], 60, interval=0.2)
         time.sleep(extra_s)
         return ok and vip_holders(self.hosts, VIP) == ["n1"]
@@ -284,6 +299,9 @@ def idle_rows(systems: list[str], seconds: float) -> list[Row]:
     ours100, ours1000 = cpu.get(("ha_agents", 100)), cpu.get(("ha_agents", 1000))
     if hb100 and ours100 is not None:
         rows[0].verdict = _ok(ours100 <= 0.5 * hb100) + f" ({ours100 / hb100:.2f} x)"
+        floor = cpu.get((FLOOR, 100))
+        if floor is not None:  # what any Python node costs here, beside the goal
+            rows[0].verdict += f"; Python floor {floor / hb100:.2f} x"
     if hb1000 and ours1000 is not None:
         rows[1].verdict = _ok(ours1000 <= hb1000) + f" ({ours1000 / hb1000:.2f} x)"
     if "ha_agents" in rss:
@@ -299,7 +317,7 @@ def dropin_rows(systems: list[str], trials: int) -> list[Row]:
     ms: list[float] = []
     medians: dict[tuple[str, int], float | None] = {}
     for ka, row in ((100, fast), (1000, slow)):
-        for system in [s for s in systems if s != "keepalived"]:
+        for system in [s for s in systems if s not in ("keepalived", FLOOR)]:
             print(f"== drop-in failover {system} keepalive {ka} ms", flush=True)
             m = dropin(system, ka, trials, ms if ka == 100 else [])
             medians[(system, ka)] = m
@@ -320,7 +338,7 @@ def flood_rows(systems: list[str], seconds: float) -> tuple[list[Row], list[str]
               ">= 200,000 without, and >= 5 x Heartbeat")  # fmt: skip
     notes: list[str] = []
     points: dict[str, tuple[float | None, float]] = {}
-    for system in [s for s in systems if s != "keepalived"]:
+    for system in [s for s in systems if s not in ("keepalived", FLOOR)]:
         print(f"== flood {system}", flush=True)
         broke, top, log = flood(system, seconds)
         notes += log
@@ -349,8 +367,10 @@ def load_rows(systems: list[str], seconds: float) -> list[Row]:
 
 
 def render(rows: list[Row]) -> str:
-    head = "| measure | ha_agents | Heartbeat 3.0.6 | keepalived | goal (ha_agents) | |"
-    lines = [head, "|---|---|---|---|---|---|"]
+    head = (
+        "| measure | ha_agents | Heartbeat 3.0.6 | keepalived | Python floor | goal (ha_agents) | |"
+    )
+    lines = [head, "|---|---|---|---|---|---|---|"]
     for r in rows:
         cells = [r.cells.get(s, "-") for s in SYSTEMS]
         lines.append(f"| {r.name} | {' | '.join(cells)} | {r.goal} | {r.verdict} |")
