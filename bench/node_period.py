@@ -15,14 +15,22 @@ does.  Printed, in CPU microseconds per node per period:
 The daemon's own figure is bench/perf.py's idle row (CPU % at 100 ms = per-period cost
 x 10).  The gap between the two tells how much of it is the pure node and how much the
 edge (asyncio, sockets, dispatch); docs/performance.md quotes both.
+
+The same two figures are printed for the Python floor's period (bench/tools/pyfloor.py:
+sign and send one status message, read it back on a socket pair, verify and split it),
+to show how much of a period's cost is the cold start rather than the work.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
+import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -74,6 +82,48 @@ class Pair:
         self.sent = sent
 
 
+def _floor_period() -> Callable[[int], None]:
+    """One period of bench/tools/pyfloor.py's work, on a local socket pair."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+    import pyfloor
+
+    out, back = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    back.setblocking(False)
+    signer = hmac.new(b"floor", digestmod=hashlib.sha1)
+
+    def period(seq: int) -> None:
+        body = pyfloor.message("node1", seq)
+        sign = signer.copy()
+        sign.update(body)
+        out.send(body + b"auth=1 " + sign.hexdigest().encode() + b"\n<<<\n")
+        data, _anc, _flags, _addr = back.recvmsg(2048, 64)
+        body, _, auth = data.rpartition(b"auth=1 ")
+        check = signer.copy()
+        check.update(body)
+        if hmac.compare_digest(check.hexdigest().encode(), auth[:40]):
+            lines = body.split(b"\n")
+            int(dict(line.split(b"=", 1) for line in lines if b"=" in line)[b"seq"], 16)
+
+    return period
+
+
+def _warm_cold(period: Callable[[int], None], warm_n: int, cold_n: int) -> tuple[float, float]:
+    """CPU seconds per call back to back, and after a 100 ms sleep each."""
+    for i in range(200):
+        period(i)
+    start = time.thread_time()
+    for i in range(warm_n):
+        period(i)
+    warm = (time.thread_time() - start) / max(warm_n, 1)
+    cold = 0.0
+    for i in range(cold_n):
+        time.sleep(0.1)
+        start = time.thread_time()
+        period(i)
+        cold += time.thread_time() - start
+    return warm, cold / max(cold_n, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--periods", type=int, default=5000, help="warm periods timed")
@@ -81,20 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         pair = Pair(_nodes(Path(tmp)), 1000.0)
-    for _ in range(200):  # past the initial acquisition
-        pair.period()
-    start = time.thread_time()
-    for _ in range(args.periods):
-        pair.period()
-    warm = (time.thread_time() - start) / args.periods / 2
-    cold = 0.0
-    for _ in range(args.cold):
-        time.sleep(0.1)
-        start = time.thread_time()
-        pair.period()
-        cold += time.thread_time() - start
-    cold /= max(args.cold, 1) * 2
-    print(f"pure node, per node per 100 ms period: warm {warm * 1e6:.1f} us, "
+    warm, cold = _warm_cold(lambda _i: pair.period(), args.periods, args.cold)
+    print(f"pure node, per node per 100 ms period: warm {warm / 2 * 1e6:.1f} us, "
+          f"cold {cold / 2 * 1e6:.1f} us")  # fmt: skip
+    warm, cold = _warm_cold(_floor_period(), args.periods, args.cold)
+    print(f"Python floor, per 100 ms period: warm {warm * 1e6:.1f} us, "
           f"cold {cold * 1e6:.1f} us")  # fmt: skip
     return 0
 

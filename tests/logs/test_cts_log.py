@@ -50,7 +50,8 @@ def test_cts_patterns_are_found(cts_steps: list[Step], index: int) -> None:
 @pytest.mark.parametrize("index", range(len(SEQUENCE)), ids=IDS)
 def test_cts_bad_news_audit_finds_nothing(cts_steps: list[Step], index: int) -> None:
     step = cts_steps[index]
-    assert step.bad_news == [], f"ignores of {step.audit}: {cts.ignores(step.audit)}"
+    why = f"ignores of {step.audit}: {cts.ignores(step.audit)}; the step's log:\n"
+    assert step.bad_news == [], why + "\n".join(step.lines)
 
 
 def test_standby_answers_each_case_with_heartbeats_line(cts_steps: list[Step]) -> None:
