@@ -24,8 +24,6 @@ to show how much of a period's cost is the cold start rather than the work.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import socket
 import sys
 import tempfile
@@ -89,20 +87,12 @@ def _floor_period() -> Callable[[int], None]:
 
     out, back = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
     back.setblocking(False)
-    signer = hmac.new(b"floor", digestmod=hashlib.sha1)
+    key = pyfloor.signer()
 
     def period(seq: int) -> None:
-        body = pyfloor.message("node1", seq)
-        sign = signer.copy()
-        sign.update(body)
-        out.send(body + b"auth=1 " + sign.hexdigest().encode() + b"\n<<<\n")
+        out.send(pyfloor.sealed(key, "node1", seq))
         data, _anc, _flags, _addr = back.recvmsg(2048, 64)
-        body, _, auth = data.rpartition(b"auth=1 ")
-        check = signer.copy()
-        check.update(body)
-        if hmac.compare_digest(check.hexdigest().encode(), auth[:40]):
-            lines = body.split(b"\n")
-            int(dict(line.split(b"=", 1) for line in lines if b"=" in line)[b"seq"], 16)
+        pyfloor.opened(key, data, b"src=node1")
 
     return period
 

@@ -43,6 +43,33 @@ def message(name: str, seq: int) -> bytes:
     ).encode()
 
 
+def signer() -> hmac.HMAC:
+    """The HMAC-SHA1 both floor nodes sign with (copied for each message)."""
+    return hmac.new(b"floor", digestmod=hashlib.sha1)
+
+
+def sealed(key: hmac.HMAC, name: str, seq: int) -> bytes:
+    """Status message ``seq`` of node ``name``, signed."""
+    body = message(name, seq)
+    sign = key.copy()
+    sign.update(body)
+    return body + b"auth=1 " + sign.hexdigest().encode() + b"\n<<<\n"
+
+
+def opened(key: hmac.HMAC, data: bytes, src: bytes) -> int | None:
+    """The seq of ``data`` if it is a message from ``src`` (``b"src=NAME"``) signed with
+    ``key``; None for anything else (our own broadcast heard back, a bad signature)."""
+    body, _, auth = data.rpartition(b"auth=1 ")
+    lines = body.split(b"\n")
+    if src not in lines:
+        return None
+    check = key.copy()
+    check.update(body)
+    if not hmac.compare_digest(check.hexdigest().encode(), auth[:40]):
+        return None
+    return int(dict(line.split(b"=", 1) for line in lines if b"=" in line)[b"seq"], 16)
+
+
 def main() -> int:
     if len(sys.argv) != 5 or not sys.argv[4].isdigit():
         print(__doc__.split("\n\n")[1], file=sys.stderr)
@@ -55,7 +82,7 @@ def main() -> int:
     sock.bind(("", PORT))
     sock.setblocking(False)
     poller = select.epoll()
-    signer = hmac.new(b"floor", digestmod=hashlib.sha1)
+    key = signer()
     peer_seq, peer_heard, seq, due = -1, time.monotonic(), 0, time.monotonic()
     src = f"src={peer}".encode()
     while True:
@@ -66,25 +93,15 @@ def main() -> int:
                 data, _anc, _flags, _addr = sock.recvmsg(2048, 64)
             except BlockingIOError:
                 break
-            body, _, auth = data.rpartition(b"auth=1 ")
-            lines = body.split(b"\n")
-            if src not in lines:  # our own broadcast, heard back
-                continue
-            check = signer.copy()
-            check.update(body)
-            if hmac.compare_digest(check.hexdigest().encode(), auth[:40]):
-                fields = dict(line.split(b"=", 1) for line in lines if b"=" in line)
-                peer_seq, peer_heard = int(fields[b"seq"], 16), now
+            heard = opened(key, data, src)
+            if heard is not None:
+                peer_seq, peer_heard = heard, now
         if now - peer_heard > 5 * keepalive:
             print(f"{peer} silent since seq {peer_seq}", flush=True)
             peer_heard = now
         if now >= due:
             seq += 1
-            body = message(name, seq)
-            sign = signer.copy()
-            sign.update(body)
-            sock.sendto(body + b"auth=1 " + sign.hexdigest().encode() + b"\n<<<\n",
-                        (bcast, PORT))  # fmt: skip
+            sock.sendto(sealed(key, name, seq), (bcast, PORT))
             due += keepalive
 
 
